@@ -1,0 +1,107 @@
+// Package testtemporal starts one Temporal dev server (the CLI binary built from the module proxy into
+// ./bin by `make bin/temporal`) per test binary, with pvpsync's search attributes registered. Nothing is
+// downloaded at run time: a missing binary fails the test with the command that builds it.
+package testtemporal
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/pvpsync/pvpsync/workflows"
+)
+
+var (
+	once    sync.Once
+	server  *testsuite.DevServer
+	hostErr error
+)
+
+// Binary locates the temporal CLI: $TEMPORAL_CLI, else bin/temporal at the module root.
+func Binary() (string, error) {
+	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
+		return p, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(dir, "bin", "temporal")
+			if _, err := os.Stat(p); err != nil {
+				return "", fmt.Errorf("no Temporal CLI at %s: build it with `make bin/temporal` (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)", p)
+			}
+			return p, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("module root not found from %s", dir)
+		}
+		dir = parent
+	}
+}
+
+// SearchAttributeArgs are the dev-server flags registering pvpsync's search attributes.
+func SearchAttributeArgs() []string {
+	var args []string
+	for _, sa := range workflows.SearchAttributeTypes {
+		args = append(args, "--search-attribute", sa[0]+"="+sa[1])
+	}
+	return args
+}
+
+// HostPort starts the shared dev server on first use and returns its frontend address. The server lives
+// until the test binary exits (call Stop from TestMain to end it earlier).
+func HostPort(t testing.TB) string {
+	t.Helper()
+	once.Do(func() {
+		bin, err := Binary()
+		if err != nil {
+			hostErr = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		server, hostErr = testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+			ExistingPath:  bin,
+			LogLevel:      "error",
+			ClientOptions: &client.Options{Namespace: "default"},
+			ExtraArgs: append(SearchAttributeArgs(),
+				"--dynamic-config-value", "frontend.enableUpdateWorkflowExecution=true"),
+		})
+	})
+	if hostErr != nil {
+		t.Fatalf("start Temporal dev server: %v", hostErr)
+	}
+	return server.FrontendHostPort()
+}
+
+// Client dials the shared dev server; closed on cleanup.
+func Client(t testing.TB, opts client.Options) client.Client {
+	t.Helper()
+	opts.HostPort = HostPort(t)
+	if opts.Namespace == "" {
+		opts.Namespace = "default"
+	}
+	c, err := client.Dial(opts)
+	if err != nil {
+		t.Fatalf("dial Temporal dev server: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+// Stop ends the shared dev server (from TestMain after m.Run).
+func Stop() {
+	if server != nil {
+		_ = server.Stop()
+	}
+}

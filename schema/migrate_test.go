@@ -1,0 +1,111 @@
+package schema_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pvpsync/pvpsync/internal/testdb"
+	"github.com/pvpsync/pvpsync/schema"
+)
+
+var allTables = []string{
+	"characters",
+	"items",
+	"pvp_leaderboard_entries",
+	"pvp_leaderboard_entry_items",
+	"pvp_leaderboards",
+	"pvp_seasons",
+}
+
+func appTables(t *testing.T, ctx context.Context, dsn string) []string {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `
+		SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'goose_db_version'
+		ORDER BY table_name`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return names
+}
+
+func TestUpDownUp(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dsn := testdb.NewEmpty(t)
+
+	require.Empty(t, appTables(t, ctx, dsn), "fresh database must be empty")
+
+	var before bytes.Buffer
+	require.NoError(t, schema.Status(ctx, dsn, &before))
+	assert.Contains(t, before.String(), "00001")
+	assert.Contains(t, before.String(), "pending")
+
+	require.NoError(t, schema.Up(ctx, dsn))
+	assert.Equal(t, allTables, appTables(t, ctx, dsn))
+
+	var applied bytes.Buffer
+	require.NoError(t, schema.Status(ctx, dsn, &applied))
+	lines := strings.Split(strings.TrimSpace(applied.String()), "\n")
+	require.Len(t, lines, 1, "one line per migration: %q", applied.String())
+	assert.Contains(t, lines[0], "00001")
+	assert.Contains(t, lines[0], "00001_init.sql")
+	assert.NotContains(t, lines[0], "pending")
+	assert.Regexp(t, `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`, lines[0])
+
+	// Up is idempotent.
+	require.NoError(t, schema.Up(ctx, dsn))
+
+	require.NoError(t, schema.Down(ctx, dsn, 100))
+	assert.Empty(t, appTables(t, ctx, dsn), "down must drop every pvpsync table")
+
+	var down bytes.Buffer
+	require.NoError(t, schema.Status(ctx, dsn, &down))
+	assert.Contains(t, down.String(), "pending")
+
+	require.NoError(t, schema.Up(ctx, dsn))
+	assert.Equal(t, allTables, appTables(t, ctx, dsn))
+}
+
+func TestDownRejectsZeroSteps(t *testing.T) {
+	err := schema.Down(context.Background(), "postgres://postgres@127.0.0.1:5432/unused", 0)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "steps")
+}
+
+func TestEnsureDatabase(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// NewEmpty gives a unique name and a drop on cleanup; drop it first so EnsureDatabase has to create it.
+	dsn := testdb.NewEmpty(t)
+	cfg, err := pgx.ParseConfig(dsn)
+	require.NoError(t, err)
+	admin := cfg.Copy()
+	admin.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, admin)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{cfg.Database}.Sanitize())
+	require.NoError(t, err)
+
+	created, err := schema.EnsureDatabase(ctx, dsn)
+	require.NoError(t, err)
+	assert.True(t, created)
+
+	created, err = schema.EnsureDatabase(ctx, dsn)
+	require.NoError(t, err)
+	assert.False(t, created, "second call finds the database")
+
+	require.NoError(t, schema.Up(ctx, dsn))
+	assert.Equal(t, allTables, appTables(t, ctx, dsn))
+}

@@ -1,0 +1,68 @@
+// Package workflows holds pvpsync's Temporal workflows: SyncRegion → SyncLeaderboard → SyncCharacter, and
+// the retention workflow. Everything here is deterministic: no I/O, no wall clock, no map iteration.
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+)
+
+// Task queues, in one place: workflow tasks, Battle.net requests (rate limited), PostgreSQL/CPU work.
+const (
+	TaskQueueWorkflows  = "pvp-workflows"
+	TaskQueueSync       = "pvp-sync"
+	TaskQueueProcessing = "pvp-processing"
+)
+
+// Registered workflow type names: stable, so CLI starts and schedules survive refactors.
+const (
+	SyncRegionName      = "SyncRegion"
+	SyncLeaderboardName = "SyncLeaderboard"
+	SyncCharacterName   = "SyncCharacter"
+	PurgeSnapshotsName  = "PurgeSnapshots"
+)
+
+// ProgressQuery is the query every sync workflow answers with its counters.
+const ProgressQuery = "progress"
+
+// Custom search attributes, so an operator can filter `PvpRegion = "eu" AND PvpBracket = "3v3"`.
+var (
+	SearchRegion  = temporal.NewSearchAttributeKeyKeyword("PvpRegion")
+	SearchBracket = temporal.NewSearchAttributeKeyKeyword("PvpBracket")
+	SearchSeason  = temporal.NewSearchAttributeKeyInt64("PvpSeason")
+)
+
+// SearchAttributeTypes lists the attributes to register on a namespace (name → CLI type).
+var SearchAttributeTypes = [][2]string{{"PvpRegion", "Keyword"}, {"PvpBracket", "Keyword"}, {"PvpSeason", "Int"}}
+
+// snapshotKey formats a snapshot time for ids: second precision, UTC, RFC 3339.
+func snapshotKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// RegionWorkflowID reads "pvp-sync/eu/42/2026-11-30T08:00:00Z" (season "current" when not given).
+func RegionWorkflowID(region string, season int64, at time.Time) string {
+	s := "current"
+	if season > 0 {
+		s = fmt.Sprint(season)
+	}
+	return fmt.Sprintf("pvp-sync/%s/%s/%s", region, s, snapshotKey(at))
+}
+
+// LeaderboardWorkflowID reads "pvp-leaderboard/eu/3v3/2026-11-30T08:00:00Z".
+func LeaderboardWorkflowID(region, bracket string, snapshot time.Time) string {
+	return fmt.Sprintf("pvp-leaderboard/%s/%s/%s", region, bracket, snapshotKey(snapshot))
+}
+
+// CharacterWorkflowID reads "pvp-character/eu/203590047". One per character: a running one means the
+// character is already being synced, which is how boards deduplicate shared characters.
+func CharacterWorkflowID(region string, blizzardID int64) string {
+	return fmt.Sprintf("pvp-character/%s/%d", region, blizzardID)
+}
+
+// ScheduleID is the id of a region's recurring sync.
+func ScheduleID(region string) string { return "pvp-sync-" + strings.ToLower(region) }
+
+// PurgeScheduleID is the id of the retention schedule.
+const PurgeScheduleID = "pvp-retention"

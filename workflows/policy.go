@@ -1,0 +1,84 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/pvpsync/pvpsync/activities"
+)
+
+// Attempt budgets and error types are defined beside the code that produces the errors
+// (activities.AsTemporal); the policies here apply them.
+const (
+	BattlenetAttempts = activities.BattlenetAttempts
+	DatabaseAttempts  = activities.DatabaseAttempts
+)
+
+var nonRetryable = activities.NonRetryableTypes
+
+// BattlenetRetryPolicy governs activities that make one Battle.net request: 3 attempts, exponential.
+// A 429 with Retry-After overrides the next delay (NextRetryDelay set by the activity).
+var BattlenetRetryPolicy = &temporal.RetryPolicy{
+	InitialInterval:        2 * time.Second,
+	BackoffCoefficient:     2,
+	MaximumInterval:        30 * time.Second,
+	MaximumAttempts:        BattlenetAttempts,
+	NonRetryableErrorTypes: nonRetryable,
+}
+
+// DatabaseRetryPolicy governs PostgreSQL work: 5 attempts, exponential, so a deadlock or a restarting
+// server is waited out. Activities that also call Battle.net cap API errors at BattlenetAttempts
+// themselves (activities.AsTemporal), so one policy serves both rules.
+var DatabaseRetryPolicy = &temporal.RetryPolicy{
+	InitialInterval:        time.Second,
+	BackoffCoefficient:     2,
+	MaximumInterval:        20 * time.Second,
+	MaximumAttempts:        DatabaseAttempts,
+	NonRetryableErrorTypes: nonRetryable,
+}
+
+// ChildRetryPolicy: a character or board workflow is not re-run as a whole; its activities retry.
+var ChildRetryPolicy = &temporal.RetryPolicy{MaximumAttempts: 1}
+
+func battlenetCtx(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              TaskQueueSync,
+		StartToCloseTimeout:    45 * time.Second,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy:            BattlenetRetryPolicy,
+		Summary:                summary,
+	})
+}
+
+// boardCtx is for fetching and storing a whole board: one request, one big transaction.
+func boardCtx(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              TaskQueueSync,
+		StartToCloseTimeout:    2 * time.Minute,
+		ScheduleToCloseTimeout: 15 * time.Minute,
+		RetryPolicy:            DatabaseRetryPolicy,
+		Summary:                summary,
+	})
+}
+
+func processingCtx(ctx workflow.Context, summary string) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              TaskQueueProcessing,
+		StartToCloseTimeout:    time.Minute,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy:            DatabaseRetryPolicy,
+		Summary:                summary,
+	})
+}
+
+// localCtx runs short PostgreSQL reads/writes as local activities on the workflow worker: they cost no
+// extra history events beyond a marker, which keeps the per-character overhead low.
+func localCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    30 * time.Second,
+		ScheduleToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:            DatabaseRetryPolicy,
+	})
+}

@@ -1,0 +1,273 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/pvpsync/pvpsync/activities"
+	"github.com/pvpsync/pvpsync/battlenet"
+)
+
+// DefaultBoardConcurrency is how many boards are fetched, and how many board fan-outs run, at once.
+const (
+	DefaultBoardConcurrency = 2
+	MaxBoardConcurrency     = 16
+)
+
+// SyncRegionInput starts a region sync. Season 0 = current; Brackets empty = every board of the season's
+// index except shuffle-overall and blitz-overall, which repeat the per-spec boards.
+type SyncRegionInput struct {
+	Region           string   `json:"region"`
+	Season           int64    `json:"season,omitempty"`
+	Brackets         []string `json:"brackets,omitempty"`
+	Locale           string   `json:"locale,omitempty"`
+	BoardConcurrency int      `json:"board_concurrency,omitempty"`
+	Window           int      `json:"window,omitempty"`
+	PageSize         int      `json:"page_size,omitempty"`
+}
+
+// Bracket states in a region summary.
+const (
+	BracketPending   = "pending"
+	BracketFetched   = "fetched"
+	BracketRunning   = "running"
+	BracketCompleted = "completed"
+	BracketEmpty     = "empty"
+	BracketFailed    = "failed"
+)
+
+// BracketSummary is one board's line in the region result and progress.
+type BracketSummary struct {
+	Bracket    string   `json:"bracket"`
+	Status     string   `json:"status"`
+	WorkflowID    string   `json:"workflow_id,omitempty"`
+	LeaderboardID int64    `json:"leaderboard_id,omitempty"`
+	Entries       int      `json:"entries,omitempty"`
+	Note       string   `json:"note,omitempty"`
+	Error      string   `json:"error,omitempty"`
+	Progress   Progress `json:"progress,omitzero"`
+}
+
+// SyncRegionResult is the per-bracket summary of a region sync plus totals.
+type SyncRegionResult struct {
+	Region     string           `json:"region"`
+	Season     int64            `json:"season"`
+	SeasonName string           `json:"season_name,omitempty"`
+	SnapshotAt time.Time        `json:"snapshot_at"`
+	Brackets   []BracketSummary `json:"brackets"`
+	Totals     Progress         `json:"totals"`
+	Failed     int              `json:"failed_brackets"`
+}
+
+// SyncRegion discovers the season and its boards, stores every board of one snapshot, then syncs the
+// characters board by board. A failing board is reported and does not stop the others.
+func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, error) {
+	if err := validateRegionInput(&in); err != nil {
+		return SyncRegionResult{}, err
+	}
+	res := SyncRegionResult{Region: in.Region, SnapshotAt: snapshotNow(ctx)}
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (SyncRegionResult, error) {
+		out := res
+		out.Totals = regionTotals(res.Brackets)
+		return out, nil
+	}); err != nil {
+		return res, err
+	}
+
+	var d activities.DiscoverSeasonResult
+	if err := workflow.ExecuteActivity(battlenetCtx(ctx, "season and boards · "+in.Region), a.DiscoverSeason,
+		activities.DiscoverSeasonInput{Region: in.Region, Locale: in.Locale, Season: in.Season}).Get(ctx, &d); err != nil {
+		return res, fmt.Errorf("discover season of region %s: %w", in.Region, err)
+	}
+	res.Season, res.SeasonName = d.Season, d.SeasonName
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchSeason.ValueSet(d.Season))
+	res.Brackets = chooseBrackets(in.Brackets, d)
+	workflow.SetCurrentDetails(ctx, regionDetails(res))
+
+	// Phase 1: store every board under the same snapshot before any character runs, so a character on
+	// several boards is synced once and its processing reaches all of its entries.
+	limit := in.BoardConcurrency
+	runBounded(ctx, res.Brackets, limit, func(i int) workflow.Future {
+		b := &res.Brackets[i]
+		if b.Status != BracketPending {
+			return nil
+		}
+		f := workflow.ExecuteActivity(boardCtx(ctx, fmt.Sprintf("board %s · %s", b.Bracket, in.Region)), a.SaveBoard,
+			activities.SaveBoardInput{Region: in.Region, Locale: in.Locale, Season: d.Season, Bracket: b.Bracket, SnapshotAt: res.SnapshotAt})
+		return f
+	}, func(i int, f workflow.Future) {
+		b := &res.Brackets[i]
+		var board activities.SaveBoardResult
+		if err := f.Get(ctx, &board); err != nil {
+			b.Status, b.Error = BracketFailed, rootMessage(err)
+			return
+		}
+		b.Progress.Requests += board.Requests
+		if board.Empty {
+			b.Status, b.Note = BracketEmpty, emptyBoardNote(board.PreviousSnapshot)
+			return
+		}
+		b.Status, b.Entries = BracketFetched, board.Entries
+		b.Progress.Total = board.Entries
+		b.WorkflowID = LeaderboardWorkflowID(in.Region, b.Bracket, res.SnapshotAt)
+		b.LeaderboardID = board.LeaderboardID
+	})
+	workflow.SetCurrentDetails(ctx, regionDetails(res))
+
+	// Phase 2: one SyncLeaderboard child per stored board, a few at a time.
+	runBounded(ctx, res.Brackets, limit, func(i int) workflow.Future {
+		b := &res.Brackets[i]
+		if b.Status != BracketFetched {
+			return nil
+		}
+		b.Status = BracketRunning
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            b.WorkflowID,
+			TaskQueue:             TaskQueueWorkflows,
+			RetryPolicy:           ChildRetryPolicy,
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+			StaticSummary:         fmt.Sprintf("%s · %s · %s characters", b.Bracket, in.Region, thousands(b.Entries)),
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				SearchRegion.ValueSet(in.Region), SearchBracket.ValueSet(b.Bracket), SearchSeason.ValueSet(d.Season)),
+		})
+		workflow.SetCurrentDetails(ctx, regionDetails(res))
+		return workflow.ExecuteChildWorkflow(cctx, SyncLeaderboardName, SyncLeaderboardInput{
+			Region: in.Region, Bracket: b.Bracket, Season: d.Season, Locale: in.Locale, SnapshotAt: res.SnapshotAt,
+			Window: in.Window, PageSize: in.PageSize, LeaderboardID: b.LeaderboardID, Progress: b.Progress,
+		})
+	}, func(i int, f workflow.Future) {
+		b := &res.Brackets[i]
+		var r SyncLeaderboardResult
+		if err := f.Get(ctx, &r); err != nil {
+			b.Status, b.Error = BracketFailed, rootMessage(err)
+			return
+		}
+		b.Status, b.Progress = BracketCompleted, r.Progress
+		workflow.SetCurrentDetails(ctx, regionDetails(res))
+	})
+
+	res.Totals = regionTotals(res.Brackets)
+	for _, b := range res.Brackets {
+		if b.Status == BracketFailed {
+			res.Failed++
+		}
+	}
+	workflow.SetCurrentDetails(ctx, regionDetails(res))
+	if res.Failed > 0 && res.Failed == len(res.Brackets) {
+		return res, temporal.NewApplicationError(fmt.Sprintf("every board of region %s failed; first: %s: %s",
+			in.Region, res.Brackets[0].Bracket, res.Brackets[0].Error), "AllBracketsFailed", res)
+	}
+	return res, nil
+}
+
+// runBounded starts start(i) for each item, keeping at most limit futures in flight, and calls done(i, f)
+// as each completes. start may return nil to skip an item.
+func runBounded[T any](ctx workflow.Context, items []T, limit int, start func(int) workflow.Future, done func(int, workflow.Future)) {
+	sel := workflow.NewSelector(ctx)
+	inFlight := 0
+	for i := range items {
+		for inFlight >= limit {
+			sel.Select(ctx)
+		}
+		f := start(i)
+		if f == nil {
+			continue
+		}
+		inFlight++
+		sel.AddFuture(f, func(f workflow.Future) {
+			inFlight--
+			done(i, f)
+		})
+	}
+	for inFlight > 0 {
+		sel.Select(ctx)
+	}
+}
+
+// chooseBrackets picks the boards to sync, in index order; requested boards missing from the index are
+// reported as failed (a bracket absent this season) rather than silently dropped.
+func chooseBrackets(requested []string, d activities.DiscoverSeasonResult) []BracketSummary {
+	var out []BracketSummary
+	if len(requested) == 0 {
+		for _, b := range d.Brackets {
+			if !slices.Contains(battlenet.OverallBrackets, b) {
+				out = append(out, BracketSummary{Bracket: b, Status: BracketPending})
+			}
+		}
+		return out
+	}
+	for _, b := range requested {
+		if slices.Contains(d.Brackets, b) {
+			out = append(out, BracketSummary{Bracket: b, Status: BracketPending})
+		} else {
+			out = append(out, BracketSummary{Bracket: b, Status: BracketFailed,
+				Error: fmt.Sprintf("bracket %s is not in season %d's leaderboard index", b, d.Season)})
+		}
+	}
+	return out
+}
+
+func regionTotals(bs []BracketSummary) Progress {
+	var t Progress
+	for _, b := range bs {
+		t.Add(b.Progress)
+	}
+	return t
+}
+
+func regionDetails(r SyncRegionResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "**%s · season %d** · snapshot %s\n\n", r.Region, r.Season, snapshotKey(r.SnapshotAt))
+	for _, s := range r.Brackets {
+		fmt.Fprintf(&b, "- %s: %s", s.Bracket, s.Status)
+		if s.Progress.Total > 0 {
+			fmt.Fprintf(&b, " (%s/%s)", thousands(s.Progress.Done), thousands(s.Progress.Total))
+		}
+		if s.Error != "" {
+			fmt.Fprintf(&b, " — %s", s.Error)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func validateRegionInput(in *SyncRegionInput) error {
+	if err := validateRegionLocale(in.Region, in.Locale); err != nil {
+		return err
+	}
+	if in.Season < 0 {
+		return invalidInput("season must be 0 (current) or a season id, got %d", in.Season)
+	}
+	seen := map[string]bool{}
+	var brackets []string
+	for _, b := range in.Brackets {
+		if err := validateBracket(b); err != nil {
+			return err
+		}
+		if !seen[b] {
+			seen[b] = true
+			brackets = append(brackets, b)
+		}
+	}
+	in.Brackets = brackets
+	if in.BoardConcurrency < 0 || in.BoardConcurrency > MaxBoardConcurrency {
+		return invalidInput("board_concurrency must be between 1 and %d, got %d", MaxBoardConcurrency, in.BoardConcurrency)
+	}
+	if in.BoardConcurrency == 0 {
+		in.BoardConcurrency = DefaultBoardConcurrency
+	}
+	if in.Window < 0 || in.Window > MaxWindow {
+		return invalidInput("window must be between 1 and %d, got %d", MaxWindow, in.Window)
+	}
+	if in.PageSize < 0 || in.PageSize > MaxPageSize {
+		return invalidInput("page_size must be between 1 and %d, got %d", MaxPageSize, in.PageSize)
+	}
+	return nil
+}
