@@ -43,6 +43,7 @@ type fakeAPI struct {
 	expiresIn   int
 	tokenStatus int    // non-zero: answer this instead of a token
 	tokenBody   string // body for tokenStatus
+	tokenDelay  time.Duration
 
 	api http.HandlerFunc
 
@@ -72,6 +73,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 
 func (f *fakeAPI) serveToken(w http.ResponseWriter, r *http.Request) {
 	n := f.tokenHits.Add(1)
+	time.Sleep(f.tokenDelay)
 	w.Header().Set("Content-Type", "application/json")
 	if f.tokenStatus != 0 {
 		w.WriteHeader(f.tokenStatus)
@@ -319,6 +321,32 @@ func TestBadCredentials(t *testing.T) {
 		_, _, err = c.Equipment(context.Background(), "us", "", "sargeras", "jw", "")
 		assert.ErrorIs(t, err, battlenet.ErrBadCredentials)
 		assert.Equal(t, int32(0), f.apiHits.Load(), "no API request without a token")
+	})
+	t.Run("concurrent callers share one refusal", func(t *testing.T) {
+		f := newFakeAPI(t)
+		f.tokenDelay = 200 * time.Millisecond // every caller queues behind the first fetch
+		c := f.client(func(c *battlenet.Config) { c.ClientSecret = "not-the-secret" })
+		var wg sync.WaitGroup
+		errs := make(chan error, 10)
+		for range 10 {
+			wg.Go(func() {
+				_, err := c.SeasonIndex(context.Background(), "us", "")
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			assert.ErrorIs(t, err, battlenet.ErrBadCredentials)
+		}
+		assert.Equal(t, int32(1), f.tokenHits.Load(), "waiters share the failed fetch")
+		assert.Equal(t, int32(0), f.apiHits.Load())
+
+		// A later call asks again: the credentials may have been fixed at the endpoint.
+		before := f.tokenHits.Load()
+		_, err := c.SeasonIndex(context.Background(), "us", "")
+		assert.ErrorIs(t, err, battlenet.ErrBadCredentials)
+		assert.Equal(t, before+1, f.tokenHits.Load())
 	})
 	t.Run("400 invalid_client", func(t *testing.T) {
 		f := newFakeAPI(t)

@@ -31,6 +31,8 @@ type tokens struct {
 	mu       sync.Mutex
 	tok      *oauth2.Token
 	issuedAt time.Time
+	fetches  uint64 // completed fetches, to recognise one that finished while a caller queued
+	lastErr  error  // outcome of the latest fetch if it failed
 }
 
 // refreshAhead bounds how long before expiry a token is replaced; short-lived tokens are replaced
@@ -67,6 +69,9 @@ func (t *tokens) get(ctx context.Context, force bool) (*oauth2.Token, error) {
 			return tok, nil
 		}
 	}
+	t.mu.Lock()
+	seen := t.fetches
+	t.mu.Unlock()
 	select {
 	case t.fetching <- struct{}{}:
 	case <-ctx.Done():
@@ -74,19 +79,33 @@ func (t *tokens) get(ctx context.Context, force bool) (*oauth2.Token, error) {
 	}
 	defer func() { <-t.fetching }()
 	if !force {
-		// Another caller may have fetched while this one queued.
+		// A fetch finished while this caller queued: share its token, or its failure, so a refused
+		// credential costs one token request rather than one per waiting caller.
 		if tok := t.cached(); tok != nil {
 			return tok, nil
 		}
+		t.mu.Lock()
+		if t.fetches != seen && t.lastErr != nil {
+			err := t.lastErr
+			t.mu.Unlock()
+			return nil, err
+		}
+		t.mu.Unlock()
 	}
 	issued := time.Now()
 	tok, err := t.fetch(ctx)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.fetches++
+	t.lastErr = err
+	if ctx.Err() != nil {
+		// This caller gave up; that says nothing about the credentials, so waiters try themselves.
+		t.lastErr = nil
+	}
 	if err != nil {
 		return nil, err
 	}
-	t.mu.Lock()
 	t.tok, t.issuedAt = tok, issued
-	t.mu.Unlock()
 	return tok, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
-	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -48,12 +47,15 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := s.issue()
-	b, _ := json.Marshal(tokenResponse{
-		AccessToken: tok, TokenType: "bearer",
-		ExpiresIn: int64(math.Ceil(s.opts.TokenTTL.Seconds())), Sub: s.opts.ClientID,
-	})
+	b, _ := json.Marshal(tokenResponse{AccessToken: tok, TokenType: "bearer", ExpiresIn: expiresIn(s.opts.TokenTTL), Sub: s.opts.ClientID})
 	w.Header().Set("Cache-Control", "no-store")
 	writeBody(w, http.StatusOK, contentTypeJSON, b)
+}
+
+// expiresIn reports the TTL in whole seconds less one, as Battle.net answers 86399 for its 24 h tokens
+// (the token really lives the full TTL); never below 1, which oauth2 would read as "no expiry".
+func expiresIn(ttl time.Duration) int64 {
+	return max(int64(ttl/time.Second)-1, 1)
 }
 
 func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {

@@ -153,12 +153,13 @@ type scored struct {
 	rating int
 }
 
-// ratingShape gives each board kind its rating range and how often players take part.
+// ratingShape gives each board kind its rating range and the share of players who take part. Spec
+// boards take the whole class pool (poolSize makes it large enough to fill them).
 var ratingShape = map[string]struct {
 	base, span, participation float64
 }{
 	"2v2": {1350, 1500, 0.9}, "3v3": {1400, 1550, 0.95}, "rbg": {1400, 1450, 0.6},
-	"shuffle": {1500, 1650, 1}, "blitz": {1500, 1500, 0.7},
+	"shuffle": {1500, 1650, 1}, "blitz": {1500, 1500, 1},
 }
 
 // buildEntries ranks a board. A player's score is mostly their skill with some per-board noise, so the

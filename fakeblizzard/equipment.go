@@ -131,6 +131,7 @@ func (w *world) gear(c *character, gen int) ([]*equipItem, []battlenet.ItemSetSt
 	}
 	tier := g.tierState(tierOn, nTier)
 	glad := g.gladiatorState()
+	kit := pick(r, specKits[c.ActiveSpec.ID])
 
 	armorPiece := func(s armorSlot) {
 		switch {
@@ -145,7 +146,8 @@ func (w *world) gear(c *character, gen int) ([]*equipItem, []battlenet.ItemSetSt
 	armorPiece(slotHead)
 	g.neck()
 	armorPiece(slotShoulder)
-	if chance(r, 0.6) {
+	// A two-hander leaves 15 combat slots; the shirt keeps the count within Battle.net's usual 16-18.
+	if kit.oh == nil || chance(r, 0.6) {
 		g.cosmetic("SHIRT", "BODY", pick(r, shirts))
 	}
 	armorPiece(slotChest)
@@ -157,7 +159,7 @@ func (w *world) gear(c *character, gen int) ([]*equipItem, []battlenet.ItemSetSt
 	g.rings()
 	g.trinkets(glad)
 	g.back()
-	g.weapons()
+	g.weapons(kit)
 	if chance(r, 0.4) {
 		g.cosmetic("TABARD", "TABARD", pick(r, tabards))
 	}
@@ -412,9 +414,7 @@ func (g *gearer) back() {
 	g.enchant(it, "BACK")
 }
 
-func (g *gearer) weapons() {
-	kits := specKits[g.c.ActiveSpec.ID]
-	kit := pick(g.r, kits)
+func (g *gearer) weapons(kit weaponKit) {
 	lvl := g.level(0, 3, 6)
 	g.weapon("MAIN_HAND", kit.mh, kit.mh.id, "Astral Gladiator's "+kit.mh.noun, lvl)
 	if kit.oh == nil {
@@ -438,8 +438,8 @@ func (g *gearer) weapon(slot string, wd weaponDef, id int64, name string, lvl in
 	g.stats(it, mult, true)
 	if wd.class == itemClassWeapon {
 		g.enchant(it, "WEAPON")
-		it.Durability = &durability{Value: 40 + g.r.IntN(41), DisplayString: "Durability 80 / 80"}
-		it.Durability.DisplayString = "Durability " + strconv.Itoa(it.Durability.Value) + " / 80"
+		cur := 40 + g.r.IntN(41)
+		it.Durability = &durability{Value: cur, DisplayString: "Durability " + strconv.Itoa(cur) + " / 80"}
 	}
 	return it
 }

@@ -62,7 +62,7 @@ type fxHead struct {
 	Faction         *battlenet.TypeName     `json:"faction"`
 	CharacterClass  *battlenet.KeyRef       `json:"character_class"`
 	Character       *battlenet.CharacterRef `json:"character"`
-	Specializations []battlenet.SpecDetail  `json:"specializations"`
+	Specializations json.RawMessage         `json:"specializations"` // a link on the profile, a list on specializations
 }
 
 func readOptional(path string) ([]byte, error) {
@@ -197,7 +197,13 @@ func (fx *fixtures) loadCharacters(dir, kind string) error {
 		if h.CharacterClass != nil {
 			c.classID = int(h.CharacterClass.ID)
 		}
-		for _, sd := range h.Specializations {
+		var specs []battlenet.SpecDetail
+		if kind == kindSpecializations {
+			if err := json.Unmarshal(h.Specializations, &specs); err != nil {
+				return fmt.Errorf("decode %s: %w", path, err)
+			}
+		}
+		for _, sd := range specs {
 			if s, ok := battlenet.SpecByID(int(sd.Specialization.ID)); ok {
 				c.specs = append(c.specs, s.ID)
 				c.classID = s.ClassID

@@ -77,7 +77,9 @@ func get(t testing.TB, s *fakeblizzard.Server, tok, pathAndQuery string, headers
 	return do(t, req)
 }
 
-func dynamic(path, region string) string { return path + "?namespace=dynamic-" + region + "&locale=en_US" }
+func dynamic(path, region string) string {
+	return path + "?namespace=dynamic-" + region + "&locale=en_US"
+}
 
 func boardURL(region string, season int64, bracket string) string {
 	return dynamic("/data/wow/pvp-season/"+itoa(season)+"/pvp-leaderboard/"+bracket, region)
@@ -103,3 +105,20 @@ func fetchBoard(t testing.TB, s *fakeblizzard.Server, tok, region, bracket strin
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
 	return decode[battlenet.Leaderboard](t, body)
 }
+
+// entryLike is the part of a board entry that identifies a character.
+type entryLike struct {
+	ID    int64
+	Name  string
+	Realm string
+}
+
+func entriesOf(es []battlenet.LeaderboardEntry) []entryLike {
+	out := make([]entryLike, len(es))
+	for i, e := range es {
+		out[i] = entryLike{ID: e.Character.ID, Name: e.Character.Name, Realm: e.Character.Realm.Slug}
+	}
+	return out
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

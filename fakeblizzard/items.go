@@ -100,9 +100,9 @@ type weaponKit struct {
 	oh *weaponDef
 }
 
-func dual(w weaponDef) weaponKit            { return weaponKit{w, &w} }
+func dual(w weaponDef) weaponKit                { return weaponKit{w, &w} }
 func with(mh weaponDef, oh weaponDef) weaponKit { return weaponKit{mh, &oh} }
-func twoHand(w weaponDef) weaponKit         { return weaponKit{mh: w} }
+func twoHand(w weaponDef) weaponKit             { return weaponKit{mh: w} }
 
 var casterKits = []weaponKit{twoHand(wStaff), with(wDagger, wHold), with(wSword1, wHold), with(wMace1, wHold)}
 

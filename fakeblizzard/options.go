@@ -1,9 +1,3 @@
-// Package fakeblizzard is a fake Battle.net API for tests, benchmarks and local demos: OAuth
-// client-credentials tokens, the PvP season and leaderboard endpoints and the character profile,
-// equipment and specializations endpoints, answering in the exact shapes of the captured responses in
-// shared/fixtures/blizzard. Its world (characters, boards, gear, talents) is generated deterministically
-// from a seed, so two servers with the same Options serve byte-identical bodies; faults (429, 5xx,
-// dropped connections, slow and malformed answers, revoked tokens) can be switched on at run time.
 package fakeblizzard
 
 import (

@@ -52,6 +52,10 @@ func charKey(realmSlug, name string) string {
 	return strings.ToLower(realmSlug) + "/" + strings.ToLower(name)
 }
 
+// idBase gives each region its own id range: Battle.net ids are per region, but distinct ranges keep
+// an id returned by ChangeGear or IsPrivate unambiguous.
+var idBase = map[string]int64{"us": 100_000_000, "eu": 200_000_000, "kr": 300_000_000, "tw": 400_000_000}
+
 // poolSize leaves room for boards to be a selection rather than everybody: each class needs more
 // players than a spec board holds, and 2v2/3v3 pick their top out of a larger pool, so the boards
 // overlap heavily without being identical.
@@ -78,7 +82,7 @@ func newWorld(seed uint64, region string, o *Options) *world {
 		specs := specsByClass[cls.ID]
 		c := &character{Class: cls, Gender: pick(r, []string{"MALE", "FEMALE"})}
 		for {
-			c.ID = 100_000_000 + r.Int64N(200_000_000)
+			c.ID = idBase[region] + r.Int64N(100_000_000)
 			if !ids[c.ID] {
 				ids[c.ID] = true
 				break
@@ -93,7 +97,7 @@ func newWorld(seed uint64, region string, o *Options) *world {
 		c.Skill = r.Float64()
 		// Realm popularity falls off geometrically.
 		ri := 0
-		for ri < len(realms)-1 && chance(r, 0.25) {
+		for ri < len(realms)-1 && chance(r, 0.75) {
 			ri++
 		}
 		ri = (ri + r.IntN(3)) % len(realms)
@@ -117,8 +121,8 @@ func newWorld(seed uint64, region string, o *Options) *world {
 	return w
 }
 
-// genName makes a WoW-legal-looking name. The first few characters of each pool carry the special
-// accented names so every region has some whatever the seed.
+// genName makes a WoW-legal-looking name. The first characters of the us and eu pools carry the
+// special accented names, so those regions have some whatever the seed (kr and tw use Hangul and Han).
 func genName(r *rand.Rand, region string, i int) string {
 	if i < len(specialNames) && (region == "us" || region == "eu") {
 		return specialNames[i]

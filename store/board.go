@@ -46,17 +46,20 @@ type SaveBoardResult struct {
 	DuplicatesDropped int // payload rows dropped because the character was already on the board
 }
 
+// ErrNoLeaderboard means the leaderboard id does not exist (or belongs to another region).
+var ErrNoLeaderboard = errors.New("store: no such leaderboard")
+
 // Bind parameters per row of each bulk statement; chunk sizes follow from them.
 const (
 	boardCharacterParams = 5 // blizzard_id, region, name, realm_slug, faction (updated_at is now())
 	boardEntryParams     = 8 // pvp_leaderboard_id, character_id, snapshot_at, rank, rating, wins, losses, spec_id
 )
 
-// boardExecMode runs the bulk statements unprepared: their text differs with every board size, so the
-// default statement cache would fill each connection (client and server side) with one prepared
-// statement of up to ~65k parameters per size seen. Unprepared is also one round trip instead of two.
-// Parameters then go untyped; PostgreSQL types them from the INSERT's target columns and the casts below.
-const boardExecMode = pgx.QueryExecModeExec
+// boardExecMode runs the bulk statements without named prepared statements: their text differs with
+// every board size, so the default statement cache would fill each connection (client and server side)
+// with a prepared statement of up to ~65k parameters per size seen. Describe-then-execute still sends
+// typed, binary parameters; measured on 5,000 rows it beat untyped QueryExecModeExec by about a third.
+const boardExecMode = pgx.QueryExecModeDescribeExec
 
 // SaveBoard persists one leaderboard snapshot: it upserts the characters, inserts the snapshot's entries
 // (a rerun of the same snapshot inserts nothing) and records the sync on the leaderboard, all in one
@@ -289,9 +292,6 @@ func boardEntryInsert(in SaveBoardInput, rows []boardEntryRow) sq.InsertBuilder 
 	}
 	return q
 }
-
-// ErrNoLeaderboard means the leaderboard id does not exist (or belongs to another region).
-var ErrNoLeaderboard = errors.New("store: no such leaderboard")
 
 func boardNullString(v string) any {
 	if v == "" {

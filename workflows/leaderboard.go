@@ -24,17 +24,17 @@ const (
 // current); SyncRegion also passes the board it already stored (LeaderboardID, Total). Cursor and
 // Progress are carried across continue-as-new.
 type SyncLeaderboardInput struct {
-	Region        string    `json:"region"`
-	Bracket       string    `json:"bracket"`
-	Season        int64     `json:"season,omitempty"`
-	Locale        string    `json:"locale,omitempty"`
-	SnapshotAt    time.Time `json:"snapshot_at,omitzero"`
-	Window        int       `json:"window,omitempty"`
-	PageSize      int       `json:"page_size,omitempty"`
-	LeaderboardID int64     `json:"leaderboard_id,omitempty"`
+	Region        string             `json:"region"`
+	Bracket       string             `json:"bracket"`
+	Season        int64              `json:"season,omitempty"`
+	Locale        string             `json:"locale,omitempty"`
+	SnapshotAt    time.Time          `json:"snapshot_at,omitzero"`
+	Window        int                `json:"window,omitempty"`
+	PageSize      int                `json:"page_size,omitempty"`
+	LeaderboardID int64              `json:"leaderboard_id,omitempty"`
 	Cursor        *activities.Cursor `json:"cursor,omitempty"`
-	Progress      Progress  `json:"progress,omitzero"`
-	Runs          int       `json:"runs,omitempty"`
+	Progress      Progress           `json:"progress,omitzero"`
+	Runs          int                `json:"runs,omitempty"`
 }
 
 // SyncLeaderboardResult is the board's summary.

@@ -44,14 +44,14 @@ const (
 
 // BracketSummary is one board's line in the region result and progress.
 type BracketSummary struct {
-	Bracket    string   `json:"bracket"`
-	Status     string   `json:"status"`
+	Bracket       string   `json:"bracket"`
+	Status        string   `json:"status"`
 	WorkflowID    string   `json:"workflow_id,omitempty"`
 	LeaderboardID int64    `json:"leaderboard_id,omitempty"`
 	Entries       int      `json:"entries,omitempty"`
-	Note       string   `json:"note,omitempty"`
-	Error      string   `json:"error,omitempty"`
-	Progress   Progress `json:"progress,omitzero"`
+	Note          string   `json:"note,omitempty"`
+	Error         string   `json:"error,omitempty"`
+	Progress      Progress `json:"progress,omitzero"`
 }
 
 // SyncRegionResult is the per-bracket summary of a region sync plus totals.
