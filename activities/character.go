@@ -35,15 +35,20 @@ func (a *Activities) PrepareCharacter(ctx context.Context, in PrepareInput) (Pre
 		res.Skip = SkipCooldown
 		return res, nil
 	}
+	entries, err := a.Store.SnapshotEntries(ctx, in.CharacterID, in.SnapshotAt)
+	if err != nil {
+		return res, AsTemporal(ctx, "read snapshot entries", err)
+	}
+	if allProcessed(entries) {
+		// Another board's character workflow already wrote every entry of this snapshot.
+		res.Skip = SkipDone
+		return res, nil
+	}
 	reuse, ok, err := a.Store.LatestReusableEquipment(ctx, in.CharacterID, now.Add(-a.Config.EquipmentTTL))
 	if err != nil {
 		return res, AsTemporal(ctx, "find reusable snapshot", err)
 	}
-	if ok {
-		if reuse.SnapshotAt.Equal(in.SnapshotAt) {
-			res.Skip = SkipDone
-			return res, nil
-		}
+	if ok && !reuse.SnapshotAt.Equal(in.SnapshotAt) {
 		res.ReuseEntryID = reuse.EntryID
 	}
 	res.RefreshProfile = c.ClassID == 0 || c.RaceID == 0 || c.Faction == "" ||
@@ -53,6 +58,15 @@ func (a *Activities) PrepareCharacter(ctx context.Context, in PrepareInput) (Pre
 		res.RefreshProfile = false
 	}
 	return res, nil
+}
+
+func allProcessed(entries []store.SnapshotEntry) bool {
+	for _, e := range entries {
+		if !e.EquipmentProcessed {
+			return false
+		}
+	}
+	return len(entries) > 0
 }
 
 // FetchEquipment makes one equipment request (conditional on the stored Last-Modified) and stores the raw

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -76,7 +77,7 @@ func TestRegionSync(t *testing.T) {
 	const region = "us"
 	brackets := []string{"3v3", "shuffle-mage-frost"}
 	s := teststack.New(t, teststack.Options{Fake: fakeblizzard.Options{
-		Seed: 11, Characters: 2100, SpecCharacters: 300, Brackets: brackets, PrivateFraction: 0.05,
+		Seed: 11, Characters: e2eSize(2100), SpecCharacters: e2eSize(300), Brackets: brackets, PrivateFraction: 0.05,
 	}})
 	tr := groundTruth(t, s.Fake, region, brackets...)
 	require.Greater(t, tr.entries, len(tr.distinct), "the boards must share characters")
@@ -84,8 +85,10 @@ func TestRegionSync(t *testing.T) {
 
 	// Run 1: everything is fetched.
 	s.Fake.ResetStats()
+	began := time.Now()
 	res, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region, Window: 150}, 15*time.Minute)
 	require.NoError(t, err)
+	t.Logf("run 1: %d entries, %d distinct characters in %s", tr.entries, len(tr.distinct), time.Since(began))
 	require.Len(t, res.Brackets, 2)
 	for _, b := range res.Brackets {
 		assert.Equal(t, workflows.BracketCompleted, b.Status, "%s: %s", b.Bracket, b.Error)
@@ -120,8 +123,10 @@ func TestRegionSync(t *testing.T) {
 	// Run 2, right after: every public character reuses its fresh snapshot, private ones are in their
 	// cooldown: no profile request at all.
 	s.Fake.ResetStats()
+	began = time.Now()
 	res2, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region}, 15*time.Minute)
 	require.NoError(t, err)
+	t.Logf("run 2 (reuse): %s", time.Since(began))
 	assert.Zero(t, res2.Totals.Failed, "failures: %+v", res2.Totals.Failures)
 	assert.Equal(t, tr.public(), res2.Totals.Reused)
 	assert.Equal(t, tr.private, res2.Totals.Unavailable)
@@ -137,8 +142,10 @@ func TestRegionSync(t *testing.T) {
 	// Run 3 with the TTL at 0: conditional requests, all answered 304.
 	s.Acts.Config.EquipmentTTL = 0
 	s.Fake.ResetStats()
+	began = time.Now()
 	res3, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region}, 15*time.Minute)
 	require.NoError(t, err)
+	t.Logf("run 3 (304): %s", time.Since(began))
 	assert.Zero(t, res3.Totals.Failed, "failures: %+v", res3.Totals.Failures)
 	assert.Equal(t, tr.public(), res3.Totals.NotModified)
 	stats = s.Fake.Stats()
@@ -192,4 +199,12 @@ func checkSpecBoard(t *testing.T, s *teststack.Stack) {
 	assert.Equal(t, all, s.Count(t, q+` AND e.spec_id = $1 AND e.specialization_processed_at IS NOT NULL`, specID))
 	assert.Equal(t, all, s.Count(t, q+` AND c.class_id = 8`), "class derived for every mage")
 	assert.Equal(t, all, s.Count(t, q+` AND e.item_level > 0`))
+}
+
+// e2eSize lets a developer shrink the boards while iterating (PVP_E2E_SCALE=0.1); CI runs full size.
+func e2eSize(n int) int {
+	if v, err := strconv.ParseFloat(os.Getenv("PVP_E2E_SCALE"), 64); err == nil && v > 0 {
+		return max(1, int(float64(n)*v))
+	}
+	return n
 }

@@ -68,13 +68,14 @@ FROM characters WHERE id = $1`
 
 // SnapshotEntry is one of the character's entries at one snapshot (one per board it is ranked on).
 type SnapshotEntry struct {
-	ID, LeaderboardID int64
-	SpecID            int // 0 none
+	ID, LeaderboardID  int64
+	SpecID             int  // 0 none
+	EquipmentProcessed bool // equipment_processed_at is set (fetched, copied or reused)
 }
 
 // SnapshotEntries lists the character's entries written at snapshotAt, ordered by id.
 func (s *Store) SnapshotEntries(ctx context.Context, characterID int64, snapshotAt time.Time) ([]SnapshotEntry, error) {
-	const q = `SELECT id, pvp_leaderboard_id, COALESCE(spec_id, 0)
+	const q = `SELECT id, pvp_leaderboard_id, COALESCE(spec_id, 0), equipment_processed_at IS NOT NULL
 FROM pvp_leaderboard_entries WHERE character_id = $1 AND snapshot_at = $2 ORDER BY id`
 	rows, err := s.Pool.Query(ctx, q, characterID, snapshotAt)
 	if err != nil {
@@ -82,7 +83,7 @@ FROM pvp_leaderboard_entries WHERE character_id = $1 AND snapshot_at = $2 ORDER 
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SnapshotEntry, error) {
 		var e SnapshotEntry
-		err := r.Scan(&e.ID, &e.LeaderboardID, &e.SpecID)
+		err := r.Scan(&e.ID, &e.LeaderboardID, &e.SpecID, &e.EquipmentProcessed)
 		return e, err
 	})
 	if err != nil {
