@@ -67,6 +67,7 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 		if err != nil {
 			return failed(0, "reuse", err), nil
 		}
+		requestsSaved(ctx, SavedReuse, 2) // equipment and specializations
 		return SyncCharacterResult{Outcome: OutcomeReused}, nil
 	}
 
@@ -105,6 +106,11 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 	}); err != nil {
 		return failed(requests, "process", err), nil
 	}
+	for _, r := range []activities.FetchResult{eq, sp} {
+		if r.Status == activities.StatusNotModified {
+			requestsSaved(ctx, SavedNotModified, 1)
+		}
+	}
 	outcome := OutcomeSynced
 	if eq.Status == activities.StatusNotModified && sp.Status == activities.StatusNotModified {
 		outcome = OutcomeNotModified
@@ -140,13 +146,16 @@ func attempts(err error) int {
 	if err == nil {
 		return 0
 	}
+	// The activity error does not carry the attempt count. The budget was spent when the server stopped
+	// at the maximum, or when AsTemporal gave up on a transient Battle.net error at the last attempt
+	// (that error is non-retryable, so the server reports it as such rather than as the maximum).
 	var actErr *temporal.ActivityError
-	if errors.As(err, &actErr) {
-		// The activity error does not carry the attempt count; the retry state tells whether the budget
-		// was spent (MaximumAttemptsReached) or the error was final at once (non-retryable).
-		if actErr.RetryState() == enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED {
-			return BattlenetAttempts
-		}
+	if errors.As(err, &actErr) && actErr.RetryState() == enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED {
+		return BattlenetAttempts
+	}
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeTransient && appErr.NonRetryable() {
+		return BattlenetAttempts
 	}
 	return 1
 }

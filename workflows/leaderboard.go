@@ -123,8 +123,10 @@ func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.Ro
 		inFlight--
 		var r SyncCharacterResult
 		err := f.Get(ctx, &r)
+		outcome := OutcomeFailed
 		switch {
 		case err == nil:
+			outcome = r.Outcome
 			var fail *Failure
 			if r.Outcome == OutcomeFailed {
 				fail = &Failure{CharacterID: c.CharacterID, BlizzardID: c.BlizzardID, Bracket: in.Bracket, Reason: r.Reason}
@@ -133,10 +135,14 @@ func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.Ro
 		case temporal.IsWorkflowExecutionAlreadyStartedError(err):
 			// Another board's workflow is syncing this character right now: it writes this snapshot's
 			// entries of the character, ours included.
+			outcome = OutcomeDeduplicated
 			p.Record(OutcomeDeduplicated, 0, nil)
 		default:
 			p.Record(OutcomeFailed, 0, &Failure{CharacterID: c.CharacterID, BlizzardID: c.BlizzardID, Bracket: in.Bracket, Reason: rootMessage(err)})
 		}
+		// The workflow metrics handler does not emit during replay, so each character counts once.
+		workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"outcome": outcome, "bracket": in.Bracket}).
+			Counter(MetricCharacters).Inc(1)
 		workflow.SetCurrentDetails(ctx, detailsMarkdown(in, *p, "running"))
 	}
 	for _, c := range chars {

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pvpsync/pvpsync/internal/testtemporal"
+)
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testtemporal.Stop()
+	if binDir != "" {
+		_ = os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// starterBinary builds ./starter once per test binary: exit codes are only observable from a process.
+func starterBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if binDir, err = os.MkdirTemp("", "starter-test-"); err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(binDir, "starter")
+		cmd := exec.Command("go", "build", "-o", binPath, "./starter")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = errors.New("go build ./starter: " + err.Error() + "\n" + string(out))
+		}
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// unreachableTemporal is a closed port: a command that got as far as dialing fails with exit code 1,
+// so exit code 2 proves the input was rejected before anything was contacted.
+const unreachableTemporal = "127.0.0.1:1"
+
+func runBinary(t *testing.T, args ...string) (code int, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, starterBinary(t), args...)
+	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+unreachableTemporal, "TEMPORAL_NAMESPACE=default")
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, errBuf.String()
+	case errors.As(err, &exitErr):
+		return exitErr.ExitCode(), errBuf.String()
+	}
+	t.Fatalf("run starter %v: %v", args, err)
+	return 0, ""
+}
+
+func TestSyncRejectsBadInputWithExitCode2(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no region", []string{"sync"}, "--region is required"},
+		{"unknown region", []string{"sync", "--region", "cn"}, `unknown region "cn"`},
+		{"unknown bracket", []string{"sync", "--region", "us", "--brackets", "3v3,5v5"}, `unknown bracket "5v5"`},
+		{"unknown spec bracket", []string{"sync", "--region", "eu", "--brackets", "shuffle-mage-bogus"}, `unknown bracket "shuffle-mage-bogus"`},
+		{"negative season", []string{"sync", "--region", "us", "--season", "-3"}, "--season must be a season id"},
+		{"locale of another region", []string{"sync", "--region", "us", "--locale", "de_DE"}, `locale "de_DE" is not served in region us`},
+		{"unknown locale", []string{"sync", "--region", "kr", "--locale", "xx_XX"}, `locale "xx_XX" is not served in region kr`},
+		{"window too large", []string{"sync", "--region", "us", "--window", "100000"}, "--window must be between"},
+		{"non-numeric season", []string{"sync", "--region", "us", "--season", "latest"}, "invalid argument"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stderr := runBinary(t, tc.args...)
+			assert.Equal(t, 2, code, "stderr: %s", stderr)
+			assert.Contains(t, stderr, tc.want)
+			assert.NotContains(t, stderr, "connect to Temporal", "input must be rejected before dialing")
+		})
+	}
+}
+
+// The control: valid input gets past validation and fails on the unreachable server with exit code 1.
+func TestSyncValidInputReachesTheServer(t *testing.T) {
+	for _, args := range [][]string{
+		{"sync", "--region", "us"},
+		{"sync", "--region", "eu", "--brackets", "3v3, shuffle-mage-frost", "--season", "40", "--locale", "fr_FR"},
+	} {
+		code, stderr := runBinary(t, args...)
+		assert.Equal(t, 1, code, "args %v, stderr: %s", args, stderr)
+		assert.Contains(t, stderr, "connect to Temporal at "+unreachableTemporal)
+	}
+}
