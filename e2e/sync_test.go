@@ -15,8 +15,8 @@ import (
 	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
 	"github.com/pvpsync/pvpsync/gear"
-	"github.com/pvpsync/pvpsync/internal/testtemporal"
 	"github.com/pvpsync/pvpsync/internal/teststack"
+	"github.com/pvpsync/pvpsync/internal/testtemporal"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
@@ -103,7 +103,7 @@ func TestRegionSync(t *testing.T) {
 
 	assert.Equal(t, len(tr.distinct), s.Count(t, `SELECT count(*) FROM characters`))
 	assert.Equal(t, tr.entries, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries`))
-	assert.Equal(t, tr.private, s.Count(t, `SELECT count(*) FROM characters WHERE unavailable_until > now()`))
+	assert.Equal(t, tr.private, s.Count(t, `SELECT count(*) FROM characters WHERE unavailable_until > now() AND is_private`))
 	processed := s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE equipment_processed_at IS NOT NULL`)
 	entriesOfPublic := s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries e JOIN characters c ON c.id = e.character_id WHERE c.unavailable_until IS NULL`)
 	assert.Equal(t, entriesOfPublic, processed, "every entry of a public character is processed")
@@ -112,7 +112,8 @@ func TestRegionSync(t *testing.T) {
 	stats := s.Fake.Stats()
 	gearRequests := endpointCount(stats, fakeblizzard.EndpointEquipment) + endpointCount(stats, fakeblizzard.EndpointSpecializations)
 	assert.Equal(t, 2*len(tr.distinct), gearRequests, "one equipment and one specializations request per distinct character")
-	assert.Equal(t, tr.public(), endpointCount(stats, fakeblizzard.EndpointProfile), "one profile refresh per public character, none for private ones")
+	assert.Equal(t, len(tr.distinct), endpointCount(stats, fakeblizzard.EndpointProfile), "one profile refresh per new character, in parallel with its gear")
+	assert.Equal(t, tr.private, endpointCount(stats, fakeblizzard.EndpointProfile, "404"))
 	assert.Equal(t, 2*tr.private, endpointCount(stats, fakeblizzard.EndpointEquipment, "404")+endpointCount(stats, fakeblizzard.EndpointSpecializations, "404"))
 	assert.Equal(t, p.Requests, gearRequests+endpointCount(stats, fakeblizzard.EndpointProfile)+
 		endpointCount(stats, fakeblizzard.EndpointLeaderboard), "the workflows count every request they make")
@@ -129,7 +130,7 @@ func TestRegionSync(t *testing.T) {
 	t.Logf("run 2 (reuse): %s", time.Since(began))
 	assert.Zero(t, res2.Totals.Failed, "failures: %+v", res2.Totals.Failures)
 	assert.Equal(t, tr.public(), res2.Totals.Reused)
-	assert.Equal(t, tr.private, res2.Totals.Unavailable)
+	assert.Equal(t, tr.private, res2.Totals.Private, "a profile 404 marked them private: skipped without a request")
 	stats = s.Fake.Stats()
 	for _, e := range []string{fakeblizzard.EndpointEquipment, fakeblizzard.EndpointSpecializations, fakeblizzard.EndpointProfile} {
 		assert.Zero(t, endpointCount(stats, e), "%s requests on a reuse run", e)

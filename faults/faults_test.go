@@ -2,19 +2,27 @@ package faults
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/pvpsync/pvpsync/fakeblizzard"
 	"github.com/pvpsync/pvpsync/internal/testdb"
+	"github.com/pvpsync/pvpsync/store"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
 // syncThreads is PVP_SYNC_THREADS of every worker: the most Battle.net activities one process has in
-// flight, so the most requests a SIGKILL can make a run repeat.
+// flight, so about the most requests a SIGKILL can make a run repeat.
 const syncThreads = 32
 
 // boards is the usual shape: two team boards sharing most of their players and a spec board.
@@ -25,34 +33,401 @@ func boards(seed int64, characters, specCharacters int) fakeblizzard.Options {
 	}
 }
 
+// waitEquipment waits until the fake answered equipment requests for share of the distinct characters.
+func (e *env) waitEquipment(tr truth, share float64) {
+	e.t.Helper()
+	want := share * float64(len(tr.distinct))
+	waitFor(e.t, 5*time.Minute, fmt.Sprintf("%.0f%% of the equipment requests", share*100), func() bool {
+		return float64(e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment)) >= want
+	})
+}
+
 // TestWorkerKilled: the only worker is SIGKILLed at ~30 % and ~70 % of the characters and restarted
 // each time; the sync completes with exact rows and repeats at most the in-flight requests per kill.
 func TestWorkerKilled(t *testing.T) {
-	e := newEnv(t, boards(101, 400, 150), testdb.New(t))
+	e := newEnv(t, boards(101, 250, 100), testdb.New(t))
 	tr := e.truth()
 	e.startWorker("worker-1")
+	began := time.Now()
 	run := e.startSync(workflows.SyncRegionInput{}, 10*time.Minute)
 
-	distinct := len(tr.distinct)
 	for i, share := range []float64{0.3, 0.7} {
-		waitFor(t, 5*time.Minute, "equipment requests to pass a share of the characters", func() bool {
-			return float64(e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment)) >= share*float64(distinct)
-		})
-		w := e.workers[len(e.workers)-1]
-		w.kill(t)
-		t.Logf("kill %d at %d/%d equipment requests", i+1, e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), distinct)
-		e.startWorker("worker-" + string(rune('2'+i)))
+		e.waitEquipment(tr, share)
+		e.workers[len(e.workers)-1].kill(t)
+		t.Logf("SIGKILL %d after %s at %d/%d equipment requests", i+1, time.Since(began).Round(time.Second),
+			e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
+		e.startWorker(fmt.Sprintf("worker-%d", i+2))
 	}
 	res, err := e.wait(run, 10*time.Minute)
 	require.NoError(t, err)
-	t.Logf("result: %s", res.Totals.String())
+	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
 	e.check(res, tr, checkOpts{})
 
-	gear := e.fake.Gear()
-	clean := 2 * distinct
-	t.Logf("equipment+specializations requests: %d (clean run %d, allowed +%d)", gear, clean, 2*2*syncThreads)
+	gear, clean, window := e.fake.Gear(), 2*len(tr.distinct), 2*syncThreads
+	t.Logf("equipment+specializations requests: %d (clean run %d, allowed +%d per kill)", gear, clean, window)
 	assert.GreaterOrEqual(t, gear, clean)
-	assert.LessOrEqual(t, gear, clean+2*2*syncThreads, "a kill repeats at most the requests in flight")
+	assert.LessOrEqual(t, gear, clean+2*window, "a kill repeats at most the requests in flight")
 }
 
-var _ = context.Background
+// TestTwoWorkersOneKilled: two workers poll the same queues; one is SIGKILLed mid-run and not
+// restarted, and the other finishes the run.
+func TestTwoWorkersOneKilled(t *testing.T) {
+	e := newEnv(t, boards(202, 250, 100), testdb.New(t))
+	tr := e.truth()
+	a := e.startWorker("worker-a")
+	b := e.startWorker("worker-b")
+	// Both must really be serving the queues before one dies.
+	for _, q := range []string{workflows.TaskQueueSync, workflows.TaskQueueProcessing} {
+		waitFor(t, time.Minute, "both workers polling "+q, func() bool {
+			ids := e.pollers(q, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+			return strings.Contains(ids, strconv.Itoa(a.pid())+"@") && strings.Contains(ids, strconv.Itoa(b.pid())+"@")
+		})
+	}
+	began := time.Now()
+	run := e.startSync(workflows.SyncRegionInput{}, 10*time.Minute)
+	e.waitEquipment(tr, 0.4)
+	a.kill(t)
+	t.Logf("SIGKILL worker-a after %s at %d/%d equipment requests", time.Since(began).Round(time.Second),
+		e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
+
+	res, err := e.wait(run, 10*time.Minute)
+	require.NoError(t, err)
+	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
+	assert.True(t, b.alive(), "worker-b kept running")
+	assert.False(t, a.alive())
+	e.check(res, tr, checkOpts{})
+	gear, clean := e.fake.Gear(), 2*len(tr.distinct)
+	t.Logf("equipment+specializations requests: %d (clean run %d)", gear, clean)
+	assert.LessOrEqual(t, gear, clean+2*syncThreads, "the kill repeats at most worker-a's requests in flight")
+}
+
+func (e *env) pollers(queue string, kind enumspb.TaskQueueType) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := e.tc.DescribeTaskQueue(ctx, queue, kind)
+	if err != nil {
+		return ""
+	}
+	var ids []string
+	for _, p := range d.GetPollers() {
+		ids = append(ids, p.GetIdentity())
+	}
+	return strings.Join(ids, " ")
+}
+
+// TestPostgresRestarted: the worker's PostgreSQL (a throw-away cluster) is stopped for 10 s mid-sync and
+// started again; activities fail and retry with backoff, the worker's pool recovers without a restart
+// and the sync completes with exact rows.
+func TestPostgresRestarted(t *testing.T) {
+	pg := startCluster(t)
+	pg.migrate(t)
+	e := newEnv(t, boards(303, 250, 100), pg.DSN())
+	tr := e.truth()
+	w := e.startWorker("worker")
+	began := time.Now()
+	run := e.startSync(workflows.SyncRegionInput{}, 10*time.Minute)
+
+	e.waitEquipment(tr, 0.3)
+	e.db.Reset() // the checker's own pool must not keep dead connections either
+	pg.stop(t)
+	down := time.Now()
+	t.Logf("PostgreSQL stopped after %s at %d/%d equipment requests", time.Since(began).Round(time.Second),
+		e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
+	time.Sleep(10 * time.Second) // the outage itself
+	pg.start(t)
+	t.Logf("PostgreSQL back after %s", time.Since(down).Round(100*time.Millisecond))
+
+	res, err := e.wait(run, 10*time.Minute)
+	require.NoError(t, err)
+	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
+	assert.True(t, w.alive(), "the worker process was never restarted")
+	assert.Len(t, e.workers, 1)
+	n, examples := logLines(w.logPath, "SQLSTATE 57P01", "connection refused", "terminating connection", "conn closed")
+	t.Logf("worker log lines about the outage: %d, e.g. %q", n, examples)
+	assert.Positive(t, n, "the outage must have reached the activities")
+	for _, f := range res.Totals.Failures {
+		t.Logf("gave up: character %d on %s: %s", f.BlizzardID, f.Bracket, f.Reason)
+	}
+	e.check(res, tr, checkOpts{})
+}
+
+// TestHostileAPI: 5xx, dropped connections, answers slower than the client's timeout, bursts of 429
+// (with and without Retry-After), revoked tokens and a short total outage. The sync completes;
+// characters that still fail after their attempts are reported with a reason, never counted synced.
+func TestHostileAPI(t *testing.T) {
+	e := newEnv(t, boards(404, 250, 100), testdb.New(t))
+	tr := e.truth()
+	e.startWorker("worker")
+	hostile := fakeblizzard.Faults{ServerErrorRate: 0.05, DropRate: 0.02, SlowRate: 0.01, SlowDelay: 20 * time.Second}
+	began := time.Now()
+	run := e.startSync(workflows.SyncRegionInput{}, 12*time.Minute)
+
+	e.waitEquipment(tr, 0.05) // boards stored healthy: the faults are for the characters
+	e.fake.SetFaults(hostile)
+	phase := func(share float64, name string, f fakeblizzard.Faults, hold time.Duration) {
+		e.waitEquipment(tr, share)
+		t.Logf("%s after %s", name, time.Since(began).Round(time.Second))
+		e.fake.SetFaults(f)
+		time.Sleep(hold) // the burst's length is the point
+		e.fake.SetFaults(hostile)
+	}
+	burst := hostile
+	burst.RPS, burst.RetryAfter = 30, true
+	phase(0.2, "429 burst with Retry-After", burst, 4*time.Second)
+	e.waitEquipment(tr, 0.35)
+	e.fake.RevokeTokens()
+	t.Logf("tokens revoked after %s", time.Since(began).Round(time.Second))
+	burst.RetryAfter = false
+	phase(0.45, "429 burst without Retry-After", burst, 4*time.Second)
+	outage := hostile
+	outage.ServerErrorRate = 1
+	// Longer than the 2 s + 4 s of backoff between a request's three attempts: some characters must fail.
+	phase(0.6, "total outage (every request 5xx)", outage, 8*time.Second)
+
+	res, err := e.wait(run, 12*time.Minute)
+	require.NoError(t, err)
+	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
+	st := e.fake.Stats()
+	t.Logf("fake: faults %v, statuses %v", st.Faults, st.ByStatus)
+	for _, k := range []string{fakeblizzard.FaultServerError, fakeblizzard.FaultDrop, fakeblizzard.FaultSlow, fakeblizzard.FaultRateLimit} {
+		assert.Positive(t, st.Faults[k], "fault %s was injected", k)
+	}
+	assert.Positive(t, st.ByStatus["401"], "revoked tokens were refused at least once")
+
+	got := e.check(res, tr, checkOpts{allowFailures: true})
+	p := res.Totals
+	assert.Positive(t, p.Failed, "the outage outlasts three attempts: some characters must be reported failed")
+	assert.Len(t, p.Failures, min(p.Failed, 50), "failures are listed (up to the cap)")
+	for _, f := range p.Failures {
+		assert.Regexp(t, `^(equipment|specializations|process|prepare|mark unavailable): `, f.Reason)
+		assert.NotZero(t, f.BlizzardID)
+	}
+	t.Logf("%d failed, %d left unprocessed; e.g. %+v", p.Failed, len(got.unprocessed), first(p.Failures))
+}
+
+func first[T any](s []T) any {
+	if len(s) == 0 {
+		return nil
+	}
+	return s[0]
+}
+
+// TestMalformedPayloads: after a clean run, characters change gear and a second run (TTL 0, so every
+// character is asked again) gets some truncated or renamed-key bodies. Those characters are reported
+// failed with a Decode reason and their earlier snapshot's rows and raw JSON are kept; the rest of the
+// run is unaffected.
+func TestMalformedPayloads(t *testing.T) {
+	e := newEnv(t, boards(505, 250, 100), testdb.New(t))
+	tr := e.truth()
+	w1 := e.startWorker("worker-run1")
+	res1 := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
+	e.check(res1, tr, checkOpts{})
+	w1.stop(30 * time.Second)
+
+	before := e.snapshotState(res1.SnapshotAt)
+	changed := e.changeGear(tr.public() / 2)
+	isChanged := map[int64]bool{}
+	for _, id := range changed {
+		isChanged[id] = true
+	}
+	e.fake.SetFaults(fakeblizzard.Faults{MalformedRate: 0.03})
+	e.fake.ResetStats()
+	e.startWorker("worker-run2", "PVP_EQUIPMENT_SNAPSHOT_TTL_HOURS=0")
+	res2 := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
+	st := e.fake.Stats()
+	t.Logf("malformed bodies served: %d", st.Faults[fakeblizzard.FaultMalformed])
+	require.Positive(t, st.Faults[fakeblizzard.FaultMalformed])
+
+	got := e.check(res2, tr, checkOpts{allowFailures: true})
+	p := res2.Totals
+	assert.Positive(t, p.Failed)
+	assert.Equal(t, tr.public()-len(changed), p.NotModified, "unchanged characters answer 304 and are unaffected")
+	for _, f := range p.Failures {
+		assert.Contains(t, f.Reason, "Decode", "failure of %d", f.BlizzardID)
+		assert.True(t, isChanged[f.BlizzardID], "only characters whose gear changed get a 200 body to break")
+	}
+	require.NotEmpty(t, got.unprocessed)
+
+	// The failed characters keep their earlier snapshot whole, and nothing of it is wiped.
+	after := e.snapshotState(res1.SnapshotAt)
+	assert.Equal(t, before.items, after.items, "entry items of the first snapshot")
+	assert.Equal(t, before.processed, after.processed, "processed entries of the first snapshot")
+	for bid := range got.unprocessed {
+		reason := got.reported[bid]
+		side := "raw_equipment"
+		if strings.HasPrefix(reason, "specializations:") {
+			side = "raw_specialization"
+		}
+		assert.Equal(t, before.raw[bid][side], after.raw[bid][side], "character %d (%s): its earlier %s is kept", bid, reason, side)
+		assert.NotEmpty(t, after.raw[bid][side])
+		assert.Equal(t, before.charItems[bid], after.charItems[bid], "character %d: its earlier entry items are kept", bid)
+		latest := e.count(`SELECT count(*) FROM pvp_leaderboard_entries e JOIN characters c ON c.id = e.character_id
+WHERE c.blizzard_id = $1 AND e.raw_equipment IS NOT NULL`, bid) + e.count(`SELECT count(*) FROM pvp_leaderboard_entries e
+JOIN characters c ON c.id = e.character_id WHERE c.blizzard_id = $1 AND e.raw_specialization IS NOT NULL`, bid)
+		assert.Positive(t, latest, "character %d still has raw payloads", bid)
+	}
+	t.Logf("%d reported failed, %d left on their earlier snapshot", p.Failed, len(got.unprocessed))
+}
+
+// snapState is what a snapshot holds, to compare before and after a run.
+type snapState struct {
+	items, processed int
+	charItems        map[int64]int
+	raw              map[int64]map[string]string
+}
+
+func (e *env) snapshotState(snap time.Time) snapState {
+	e.t.Helper()
+	s := snapState{charItems: map[int64]int{}, raw: map[int64]map[string]string{}}
+	s.processed = e.count(`SELECT count(*) FROM pvp_leaderboard_entries WHERE snapshot_at = $1 AND equipment_processed_at IS NOT NULL`, snap)
+	rows, err := e.db.Query(context.Background(), `SELECT c.blizzard_id, COALESCE(e.raw_equipment::text, ''),
+       COALESCE(e.raw_specialization::text, ''),
+       (SELECT count(*) FROM pvp_leaderboard_entry_items i WHERE i.pvp_leaderboard_entry_id = e.id)
+FROM pvp_leaderboard_entries e JOIN characters c ON c.id = e.character_id WHERE e.snapshot_at = $1`, snap)
+	require.NoError(e.t, err)
+	for rows.Next() {
+		var bid int64
+		var eq, sp string
+		var n int
+		require.NoError(e.t, rows.Scan(&bid, &eq, &sp, &n))
+		s.items += n
+		s.charItems[bid] += n
+		if s.raw[bid] == nil {
+			s.raw[bid] = map[string]string{}
+		}
+		// Every entry of a character at one snapshot holds the same payload.
+		if eq != "" {
+			s.raw[bid]["raw_equipment"] = eq
+		}
+		if sp != "" {
+			s.raw[bid]["raw_specialization"] = sp
+		}
+	}
+	require.NoError(e.t, rows.Err())
+	return s
+}
+
+// TestEmptyBoards: Battle.net answers empty boards after a clean run: the region result marks them
+// empty and says the previous snapshot stays the latest; nothing is written.
+func TestEmptyBoards(t *testing.T) {
+	e := newEnv(t, boards(606, 150, 60), testdb.New(t))
+	tr := e.truth()
+	e.startWorker("worker")
+	res1 := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
+	e.check(res1, tr, checkOpts{})
+	entries := e.count(`SELECT count(*) FROM pvp_leaderboard_entries`)
+	items := e.count(`SELECT count(*) FROM pvp_leaderboard_entry_items`)
+
+	e.fake.SetFaults(fakeblizzard.Faults{EmptyBoards: true})
+	e.fake.ResetStats()
+	res2 := e.syncOK(workflows.SyncRegionInput{}, 5*time.Minute)
+	require.Len(t, res2.Brackets, len(e.brackets))
+	key := res1.SnapshotAt.UTC().Format(time.RFC3339)
+	for _, b := range res2.Brackets {
+		assert.Equal(t, workflows.BracketEmpty, b.Status, "%s: %s", b.Bracket, b.Error)
+		assert.Contains(t, b.Note, "stays the latest", b.Bracket)
+		assert.Contains(t, b.Note, key, "%s: the note names the snapshot that stays", b.Bracket)
+		assert.Empty(t, b.WorkflowID, "no leaderboard workflow for an empty board")
+	}
+	assert.Zero(t, res2.Totals.Total)
+	assert.Zero(t, res2.Failed)
+	assert.Equal(t, entries, e.count(`SELECT count(*) FROM pvp_leaderboard_entries`), "no entry written")
+	assert.Equal(t, items, e.count(`SELECT count(*) FROM pvp_leaderboard_entry_items`))
+	assert.Zero(t, e.count(`SELECT count(*) FROM pvp_leaderboard_entries WHERE snapshot_at = $1`, res2.SnapshotAt))
+	st := e.fake.Stats()
+	assert.Zero(t, st.Endpoint(fakeblizzard.EndpointEquipment), "no character synced from an empty board")
+
+	s, err := store.Open(context.Background(), e.dsn)
+	require.NoError(t, err)
+	defer s.Close()
+	for _, b := range e.brackets {
+		var lb int64
+		require.NoError(t, e.db.QueryRow(context.Background(), `SELECT id FROM pvp_leaderboards WHERE region = $1 AND bracket = $2`, e.region, b).Scan(&lb))
+		at, n, ok, err := s.LatestSnapshot(context.Background(), lb)
+		require.NoError(t, err)
+		require.True(t, ok, b)
+		assert.True(t, at.Equal(res1.SnapshotAt), "%s: latest snapshot %s, want the first run's %s", b, at, res1.SnapshotAt)
+		assert.Equal(t, len(tr.boards[b]), n, b)
+	}
+}
+
+// TestConcurrentBoards: every board of the region at once, many characters on several boards. No
+// failure reaches a workflow and no duplicate key error is logged; deadlock retries are counted.
+func TestConcurrentBoards(t *testing.T) {
+	opts := fakeblizzard.Options{Seed: 707, Characters: 250, SpecCharacters: 100, PrivateFraction: 0.05,
+		Brackets: []string{"3v3", "2v2", "rbg", "shuffle-mage-frost", "shuffle-mage-fire", "shuffle-mage-arcane"}}
+	e := newEnv(t, opts, testdb.New(t))
+	tr := e.truth()
+	require.Greater(t, tr.entries, len(tr.distinct)*3/2, "the boards must share many characters")
+	w := e.startWorker("worker")
+	res := e.syncOK(workflows.SyncRegionInput{BoardConcurrency: len(opts.Brackets)}, 10*time.Minute)
+	e.check(res, tr, checkOpts{})
+	assert.Zero(t, res.Failed)
+
+	dup, ex := logLines(w.logPath, "duplicate key", "SQLSTATE 23505")
+	assert.Zero(t, dup, "duplicate key errors in the worker log: %q", ex)
+	deadlocks, ex := logLines(w.logPath, "Deadlock", "40P01", "deadlock detected")
+	t.Logf("%d entries, %d distinct characters on %d boards at once: %d deadlock retries logged %q",
+		tr.entries, len(tr.distinct), len(opts.Brackets), deadlocks, ex)
+}
+
+// TestStuckRunTimesOut: a run whose fake turns unusable ends at its execution timeout with a clear
+// status; its character workflows are terminated with it, and a new run right after completes.
+func TestStuckRunTimesOut(t *testing.T) {
+	e := newEnv(t, boards(808, 250, 100), testdb.New(t))
+	tr := e.truth()
+	e.startWorker("worker")
+	const timeout = 90 * time.Second
+	began := time.Now()
+	// A small window keeps most characters waiting, so the run cannot finish before its deadline.
+	run := e.startSync(workflows.SyncRegionInput{Window: 10}, timeout)
+	e.waitEquipment(tr, 0.02)
+	e.fake.SetFaults(fakeblizzard.Faults{ServerErrorRate: 1})
+	t.Logf("fake unusable after %s", time.Since(began).Round(time.Second))
+
+	_, err := e.wait(run, timeout+2*time.Minute)
+	elapsed := time.Since(began)
+	require.Error(t, err)
+	t.Logf("run.Get after %s: %v", elapsed.Round(time.Second), err)
+	var te *temporal.TimeoutError
+	assert.True(t, errors.As(err, &te) || strings.Contains(strings.ToLower(err.Error()), "timeout"),
+		"the error says the run timed out: %v", err)
+	assert.Less(t, elapsed, timeout+30*time.Second, "the run ends at its timeout")
+	d, err := e.tc.DescribeWorkflowExecution(context.Background(), run.GetID(), run.GetRunID())
+	require.NoError(t, err)
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, d.WorkflowExecutionInfo.Status)
+
+	// ParentClosePolicy TERMINATE: boards and characters of the dead run are closed too (asynchronously).
+	var running, terminated int
+	waitFor(t, 2*time.Minute, "the dead run's children to be closed", func() bool {
+		running, terminated = e.characterStatuses(tr)
+		return running == 0
+	})
+	t.Logf("character workflows of the timed-out run: %d terminated, none running", terminated)
+	assert.Positive(t, terminated, "characters in flight were terminated with their parent")
+
+	e.fake.SetFaults(fakeblizzard.Faults{})
+	res := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
+	e.check(res, tr, checkOpts{})
+}
+
+// characterStatuses describes the character workflow of every character on the boards.
+func (e *env) characterStatuses(tr truth) (running, terminated int) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for id := range tr.distinct {
+		d, err := e.tc.DescribeWorkflowExecution(ctx, workflows.CharacterWorkflowID(e.region, id), "")
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			continue
+		}
+		require.NoError(e.t, err)
+		switch d.WorkflowExecutionInfo.Status {
+		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+			running++
+		case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
+			terminated++
+		}
+	}
+	return running, terminated
+}

@@ -96,7 +96,8 @@ func TestMetrics(t *testing.T) {
 		return m.sum("pvpsync_characters_total", nil) >= float64(2*len(board))
 	})
 	assert.Equal(t, float64(public), outcome(workflows.OutcomeReused))
-	assert.Equal(t, float64(private), outcome(workflows.OutcomeUnavailable), "private characters are skipped in their cooldown")
+	assert.Equal(t, float64(2*private), outcome(workflows.OutcomeUnavailable), "counters add up across runs: private characters are skipped in their cooldown")
+	assert.Equal(t, float64(public), outcome(workflows.OutcomeSynced), "no character synced again")
 	assert.Equal(t, dto.MetricType_COUNTER, m.family(t, "pvpsync_requests_saved_total").GetType())
 	assert.Equal(t, float64(2*public), m.sum("pvpsync_requests_saved_total", map[string]string{"reason": workflows.SavedReuse}))
 	assert.Equal(t, float64(stats.Count(fakeblizzard.EndpointEquipment, 200)), m.sum("pvpsync_battlenet_requests_total",
@@ -113,6 +114,8 @@ func TestMetrics(t *testing.T) {
 	})
 	stats = s.Fake.Stats()
 	assert.Equal(t, float64(public), outcome(workflows.OutcomeNotModified))
+	assert.Equal(t, float64(3*private), outcome(workflows.OutcomeUnavailable))
+	assert.Equal(t, float64(3*len(board)), m.sum("pvpsync_characters_total", nil))
 	assert.Equal(t, float64(stats.Count(fakeblizzard.EndpointEquipment, 304)+stats.Count(fakeblizzard.EndpointSpecializations, 304)),
 		m.sum("pvpsync_requests_saved_total", map[string]string{"reason": workflows.SavedNotModified}))
 	assert.Equal(t, float64(2*public), m.sum("pvpsync_requests_saved_total", map[string]string{"reason": workflows.SavedNotModified}))

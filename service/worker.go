@@ -35,8 +35,10 @@ func Start(c client.Client, acts *activities.Activities, l Limits) (*Workers, er
 	var ws Workers
 	if want("workflows") {
 		w := worker.New(c, workflows.TaskQueueWorkflows, worker.Options{
-			MaxConcurrentWorkflowTaskExecutionSize:  l.WorkflowThreads,
-			MaxConcurrentLocalActivityExecutionSize: l.WorkflowThreads,
+			MaxConcurrentWorkflowTaskExecutionSize: l.WorkflowThreads,
+			// Local activities are the PostgreSQL steps of the character workflow (prepare, process):
+			// PVP_PROCESSING_THREADS bounds them, as it bounded the processing queue's jobs.
+			MaxConcurrentLocalActivityExecutionSize: l.ProcessingThreads,
 			MaxConcurrentWorkflowTaskPollers:        pollers,
 			LocalActivityWorkerOnly:                 true,
 		})

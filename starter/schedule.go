@@ -528,7 +528,7 @@ func overlapName(p enumspb.ScheduleOverlapPolicy) string {
 	if p == enumspb.SCHEDULE_OVERLAP_POLICY_UNSPECIFIED {
 		return "the schedule's"
 	}
-	return strings.TrimPrefix(p.String(), "SCHEDULE_OVERLAP_POLICY_")
+	return strings.TrimPrefix(enumspb.ScheduleOverlapPolicy_name[int32(p)], "SCHEDULE_OVERLAP_POLICY_")
 }
 
 func specEvery(s *client.ScheduleSpec) string {
@@ -598,7 +598,11 @@ func printDescription(out io.Writer, id string, d *client.ScheduleDescription) {
 		fmt.Fprintf(w, "memo\t%s\n", strings.Join(kv, " · "))
 	}
 	info := d.Info
-	fmt.Fprintf(w, "created\t%s (updated %s)\n", fmtTime(info.CreatedAt), fmtTime(info.LastUpdateAt))
+	created := fmtTime(info.CreatedAt)
+	if u := fmtTime(info.LastUpdateAt); u != "-" {
+		created += " (updated " + u + ")"
+	}
+	fmt.Fprintf(w, "created\t%s\n", created)
 	fmt.Fprintf(w, "actions\t%d taken · %d skipped (overlap) · %d missed (catch-up window)\n",
 		info.NumActions, info.NumActionsSkippedOverlap, info.NumActionsMissedCatchupWindow)
 	for _, r := range info.RunningWorkflows {
@@ -662,7 +666,7 @@ func payloadString(v any) string {
 }
 
 func fmtTime(t time.Time) string {
-	if t.IsZero() {
+	if t.IsZero() || t.Unix() == 0 { // the server reports "never" as the epoch
 		return "-"
 	}
 	return t.UTC().Format(time.RFC3339)

@@ -80,10 +80,13 @@ func (o SyncOptions) regionInput() (workflows.SyncRegionInput, error) {
 	if o.Season < 0 {
 		return workflows.SyncRegionInput{}, usagef("--season must be a season id (or 0 for the current one), got %d", o.Season)
 	}
+	brackets := make([]string, 0, len(o.Brackets))
 	for _, b := range o.Brackets {
-		if err := battlenet.ValidateBracket(strings.TrimSpace(b)); err != nil {
+		b = strings.TrimSpace(b)
+		if err := battlenet.ValidateBracket(b); err != nil {
 			return workflows.SyncRegionInput{}, usageError{err}
 		}
+		brackets = append(brackets, b)
 	}
 	if o.Window < 0 || o.Window > workflows.MaxWindow {
 		return workflows.SyncRegionInput{}, usagef("--window must be between 1 and %d", workflows.MaxWindow)
@@ -91,7 +94,7 @@ func (o SyncOptions) regionInput() (workflows.SyncRegionInput, error) {
 	if o.Timeout <= 0 {
 		return workflows.SyncRegionInput{}, usagef("--timeout must be positive")
 	}
-	return workflows.SyncRegionInput{Region: o.Region, Season: o.Season, Brackets: o.Brackets, Locale: o.Locale, Window: o.Window}, nil
+	return workflows.SyncRegionInput{Region: o.Region, Season: o.Season, Brackets: brackets, Locale: o.Locale, Window: o.Window}, nil
 }
 
 type startedRun struct {

@@ -59,7 +59,7 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 	who := prep.Name + "-" + prep.RealmSlug
 
 	if prep.ReuseEntryID > 0 {
-		_, err := process(ctx, who, activities.ProcessInput{
+		_, err := process(ctx, activities.ProcessInput{
 			CharacterID: in.CharacterID, SnapshotAt: in.SnapshotAt,
 			Equipment:       activities.SideSource{Source: activities.SourceReuse, ReuseEntryID: prep.ReuseEntryID},
 			Specializations: activities.SideSource{Source: activities.SourceLatest},
@@ -78,13 +78,25 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 	eqIn, spIn := fetch, fetch
 	eqIn.IfModifiedSince = prep.EquipmentLastModified
 	spIn.IfModifiedSince = prep.SpecializationsLastModified
-	// Both requests go out at once: each is its own activity so a failure retries only itself.
+	// The requests go out at once: each is its own activity so a failure retries only itself.
 	eqF := workflow.ExecuteActivity(battlenetCtx(ctx, "equipment · "+who), a.FetchEquipment, eqIn)
 	spF := workflow.ExecuteActivity(battlenetCtx(ctx, "specializations · "+who), a.FetchSpecializations, spIn)
-	var eq, sp activities.FetchResult
+	var prF workflow.Future
+	if prep.RefreshProfile {
+		prF = workflow.ExecuteActivity(battlenetCtx(ctx, "profile · "+who), a.FetchProfile, fetch)
+	}
+	var eq, sp, pr activities.FetchResult
 	eqErr := eqF.Get(ctx, &eq)
 	spErr := spF.Get(ctx, &sp)
 	requests := eq.Requests + sp.Requests + attempts(eqErr) + attempts(spErr)
+	if prF != nil {
+		err := prF.Get(ctx, &pr)
+		requests += pr.Requests + attempts(err)
+		if err != nil {
+			// A failed profile refresh is retried on the next run; it does not fail the gear sync.
+			workflow.GetLogger(ctx).Warn("profile refresh failed", "character", who, "error", err)
+		}
+	}
 
 	if eq.Status == activities.StatusNotFound || sp.Status == activities.StatusNotFound {
 		if err := workflow.ExecuteLocalActivity(lctx, a.MarkUnreadable, activities.MarkInput{CharacterID: in.CharacterID}).Get(ctx, nil); err != nil {
@@ -99,7 +111,7 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 		return failed(requests, "specializations", spErr), nil
 	}
 
-	if _, err := process(ctx, who, activities.ProcessInput{
+	if _, err := process(ctx, activities.ProcessInput{
 		CharacterID: in.CharacterID, SnapshotAt: in.SnapshotAt,
 		Equipment:       sideFrom(eq),
 		Specializations: sideFrom(sp),
@@ -116,21 +128,12 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 		outcome = OutcomeNotModified
 	}
 
-	if prep.RefreshProfile {
-		var pr activities.FetchResult
-		err := workflow.ExecuteActivity(battlenetCtx(ctx, "profile · "+who), a.FetchProfile, fetch).Get(ctx, &pr)
-		requests += pr.Requests + attempts(err)
-		if err != nil {
-			// The gear is stored; a failed profile refresh is retried on the next run, not a failed sync.
-			workflow.GetLogger(ctx).Warn("profile refresh failed", "character", who, "error", err)
-		}
-	}
 	return SyncCharacterResult{Outcome: outcome, Requests: requests}, nil
 }
 
-func process(ctx workflow.Context, who string, in activities.ProcessInput) (activities.ProcessResult, error) {
+func process(ctx workflow.Context, in activities.ProcessInput) (activities.ProcessResult, error) {
 	var res activities.ProcessResult
-	err := workflow.ExecuteActivity(processingCtx(ctx, "process · "+who), a.ProcessCharacter, in).Get(ctx, &res)
+	err := workflow.ExecuteLocalActivity(processingCtx(ctx), a.ProcessCharacter, in).Get(ctx, &res)
 	return res, err
 }
 

@@ -63,13 +63,15 @@ func boardCtx(ctx workflow.Context, summary string) workflow.Context {
 	})
 }
 
-func processingCtx(ctx workflow.Context, summary string) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:              TaskQueueProcessing,
+// processingCtx runs the processing step (PostgreSQL writes and JSON parsing, tens of milliseconds) as a
+// local activity on the workflow worker: the payloads are already in PostgreSQL, and skipping a task
+// queue round trip per character is what keeps orchestration from limiting throughput (see README,
+// "What a character costs"). It keeps the database retry budget.
+func processingCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy:            DatabaseRetryPolicy,
-		Summary:                summary,
 	})
 }
 
