@@ -77,9 +77,11 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 	a := e.startWorker("worker-a")
 	b := e.startWorker("worker-b")
 	// Both must really be serving the queues before one dies.
-	for _, q := range []string{workflows.TaskQueueSync, workflows.TaskQueueProcessing} {
+	for q, kind := range map[string]enumspb.TaskQueueType{
+		workflows.TaskQueueSync: enumspb.TASK_QUEUE_TYPE_ACTIVITY, workflows.TaskQueueWorkflows: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
+	} {
 		waitFor(t, time.Minute, "both workers polling "+q, func() bool {
-			ids := e.pollers(q, enumspb.TASK_QUEUE_TYPE_ACTIVITY)
+			ids := e.pollers(q, kind)
 			return strings.Contains(ids, strconv.Itoa(a.pid())+"@") && strings.Contains(ids, strconv.Itoa(b.pid())+"@")
 		})
 	}

@@ -55,7 +55,11 @@ func TestBattlenetTransientErrorsStopAfterThreeAttempts(t *testing.T) {
 	clock := &callClock{env: env}
 	m := newCharMocks()
 	m.equipment = func(activities.FetchInput) (activities.FetchResult, error) {
-		clock.tick()
+		// As activities.AsTemporal does: the third Battle.net failure is final (the policy itself
+		// allows the database budget, for the write after the request).
+		if clock.tick() >= workflows.BattlenetAttempts {
+			return activities.FetchResult{Requests: 1}, temporal.NewNonRetryableApplicationError("boom (gave up after 3 attempts)", activities.ErrTypeTransient, nil)
+		}
 		return activities.FetchResult{Requests: 1}, temporal.NewApplicationError("boom", activities.ErrTypeTransient)
 	}
 	res := runCharacterIn(t, env, m)

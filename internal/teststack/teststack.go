@@ -30,6 +30,8 @@ type Options struct {
 	Limits  service.Limits
 	Quiet   bool // drop worker logs (benchmarks)
 	Metrics bool // build a metrics registry and serve it on 127.0.0.1:0
+	// HostPort is the Temporal frontend to run on; empty = the shared dev server (testtemporal.HostPort).
+	HostPort string
 }
 
 // Stack is one running pvpsync.
@@ -95,7 +97,12 @@ func New(t testing.TB, o Options) *Stack {
 	if err != nil {
 		t.Fatalf("battle.net client: %v", err)
 	}
-	s.Temporal = testtemporal.Client(t, topts)
+	if o.HostPort == "" {
+		s.Temporal = testtemporal.Client(t, topts)
+	} else {
+		topts.HostPort = o.HostPort
+		s.Temporal = testtemporal.Dial(t, topts)
+	}
 
 	cfg := o.Config
 	if cfg == (activities.Config{}) {

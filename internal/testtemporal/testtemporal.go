@@ -6,8 +6,10 @@ package testtemporal
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -88,15 +90,66 @@ func HostPort(t testing.TB) string {
 func Client(t testing.TB, opts client.Options) client.Client {
 	t.Helper()
 	opts.HostPort = HostPort(t)
+	return Dial(t, opts)
+}
+
+// Dial connects to opts.HostPort (namespace "default" unless set); closed on cleanup.
+func Dial(t testing.TB, opts client.Options) client.Client {
+	t.Helper()
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
 	c, err := client.Dial(opts)
 	if err != nil {
-		t.Fatalf("dial Temporal dev server: %v", err)
+		t.Fatalf("dial Temporal dev server at %s: %v", opts.HostPort, err)
 	}
 	t.Cleanup(c.Close)
 	return c
+}
+
+// UIServer is a dev server of a test's own with the Web UI.
+type UIServer struct {
+	HostPort string // gRPC frontend
+	UIURL    string // http://127.0.0.1:port of the Web UI
+}
+
+// StartWithUI starts a dev server of the test's own, with the Web UI on a free port and pvpsync's search
+// attributes registered; it is stopped on cleanup. The shared server stays headless: the UI costs
+// start-up time most tests do not need.
+func StartWithUI(t testing.TB) UIServer {
+	t.Helper()
+	bin, err := Binary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatalf("free port for the Web UI: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  bin,
+		LogLevel:      "error",
+		EnableUI:      true,
+		UIPort:        port,
+		ClientOptions: &client.Options{Namespace: "default"},
+		ExtraArgs:     SearchAttributeArgs(),
+	})
+	if err != nil {
+		t.Fatalf("start Temporal dev server with the Web UI: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	return UIServer{HostPort: srv.FrontendHostPort(), UIURL: "http://127.0.0.1:" + port}
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
 }
 
 // Stop ends the shared dev server (from TestMain after m.Run).
