@@ -174,7 +174,7 @@ func TestHostileAPI(t *testing.T) {
 		e.fake.SetFaults(hostile)
 	}
 	burst := hostile
-	burst.RPS, burst.RetryAfter = 30, true
+	burst.RPS, burst.RetryAfter = 5, true // well under the run's request rate
 	phase(0.2, "429 burst with Retry-After", burst, 4*time.Second)
 	e.waitEquipment(tr, 0.35)
 	e.fake.RevokeTokens()

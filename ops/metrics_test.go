@@ -43,9 +43,8 @@ func TestMetrics(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, len(board), res.Totals.Done)
 	require.Zero(t, res.Totals.Failed, "failures: %+v", res.Totals.Failures)
-	outcome := func(o string) float64 {
-		return value(t, s.MetricsURL, "pvpsync_characters_total", map[string]string{"outcome": o, "bracket": bracket})
-	}
+	var total workflows.Progress // what the workflows reported, summed over the runs
+	total.Add(res.Totals)
 	m := waitFor(t, s.MetricsURL, func(m metrics) bool {
 		return m.sum("pvpsync_characters_total", nil) >= float64(len(board))
 	})
@@ -82,9 +81,9 @@ func TestMetrics(t *testing.T) {
 	assert.Positive(t, m.sum("pvpsync_db_pool_acquires_total", nil))
 
 	assert.Equal(t, dto.MetricType_COUNTER, m.family(t, "pvpsync_characters_total").GetType())
-	assert.Equal(t, float64(res.Totals.Synced), outcome(workflows.OutcomeSynced))
-	assert.Equal(t, float64(public), outcome(workflows.OutcomeSynced))
-	assert.Equal(t, float64(private), outcome(workflows.OutcomeUnavailable))
+	checkOutcomes(t, m, bracket, total)
+	assert.Equal(t, float64(public), m.outcome(bracket, workflows.OutcomeSynced))
+	assert.Equal(t, float64(private), m.outcome(bracket, workflows.OutcomeUnavailable))
 	assert.Equal(t, float64(len(board)), m.sum("pvpsync_characters_total", map[string]string{"bracket": bracket}))
 	assert.Zero(t, m.sum("pvpsync_requests_saved_total", nil), "nothing to reuse on the first run")
 
@@ -92,12 +91,15 @@ func TestMetrics(t *testing.T) {
 	res2, err := s.SyncRegion(t, in, 5*time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, public, res2.Totals.Reused)
+	total.Add(res2.Totals)
 	m = waitFor(t, s.MetricsURL, func(m metrics) bool {
 		return m.sum("pvpsync_characters_total", nil) >= float64(2*len(board))
 	})
-	assert.Equal(t, float64(public), outcome(workflows.OutcomeReused))
-	assert.Equal(t, float64(2*private), outcome(workflows.OutcomeUnavailable), "counters add up across runs: private characters are skipped in their cooldown")
-	assert.Equal(t, float64(public), outcome(workflows.OutcomeSynced), "no character synced again")
+	checkOutcomes(t, m, bracket, total)
+	assert.Equal(t, float64(public), m.outcome(bracket, workflows.OutcomeReused))
+	assert.Equal(t, float64(public), m.outcome(bracket, workflows.OutcomeSynced), "no character synced again")
+	assert.Equal(t, float64(2*private), m.outcome(bracket, workflows.OutcomeUnavailable)+m.outcome(bracket, workflows.OutcomePrivate),
+		"private characters are skipped without a request")
 	assert.Equal(t, dto.MetricType_COUNTER, m.family(t, "pvpsync_requests_saved_total").GetType())
 	assert.Equal(t, float64(2*public), m.sum("pvpsync_requests_saved_total", map[string]string{"reason": workflows.SavedReuse}))
 	assert.Equal(t, float64(stats.Count(fakeblizzard.EndpointEquipment, 200)), m.sum("pvpsync_battlenet_requests_total",
@@ -109,12 +111,13 @@ func TestMetrics(t *testing.T) {
 	res3, err := s.SyncRegion(t, in, 5*time.Minute)
 	require.NoError(t, err)
 	require.Equal(t, public, res3.Totals.NotModified)
+	total.Add(res3.Totals)
 	m = waitFor(t, s.MetricsURL, func(m metrics) bool {
 		return m.sum("pvpsync_characters_total", nil) >= float64(3*len(board))
 	})
 	stats = s.Fake.Stats()
-	assert.Equal(t, float64(public), outcome(workflows.OutcomeNotModified))
-	assert.Equal(t, float64(3*private), outcome(workflows.OutcomeUnavailable))
+	checkOutcomes(t, m, bracket, total)
+	assert.Equal(t, float64(public), m.outcome(bracket, workflows.OutcomeNotModified))
 	assert.Equal(t, float64(3*len(board)), m.sum("pvpsync_characters_total", nil))
 	assert.Equal(t, float64(stats.Count(fakeblizzard.EndpointEquipment, 304)+stats.Count(fakeblizzard.EndpointSpecializations, 304)),
 		m.sum("pvpsync_requests_saved_total", map[string]string{"reason": workflows.SavedNotModified}))
@@ -123,6 +126,22 @@ func TestMetrics(t *testing.T) {
 		map[string]string{"endpoint": "equipment", "status": "304"}))
 	assert.Equal(t, float64(2*public), m.sum("pvpsync_requests_saved_total", map[string]string{"reason": workflows.SavedReuse}),
 		"the reuse counter did not move on the 304 run")
+}
+
+// checkOutcomes compares pvpsync_characters_total with the counters the workflows returned.
+func checkOutcomes(t *testing.T, m metrics, bracket string, want workflows.Progress) {
+	t.Helper()
+	for o, n := range map[string]int{
+		workflows.OutcomeSynced: want.Synced, workflows.OutcomeReused: want.Reused, workflows.OutcomeNotModified: want.NotModified,
+		workflows.OutcomeUnavailable: want.Unavailable, workflows.OutcomePrivate: want.Private,
+		workflows.OutcomeDeduplicated: want.Deduplicated, workflows.OutcomeFailed: want.Failed,
+	} {
+		assert.Equal(t, float64(n), m.outcome(bracket, o), "pvpsync_characters_total{outcome=%q} = the workflows' results", o)
+	}
+}
+
+func (m metrics) outcome(bracket, outcome string) float64 {
+	return m.sum("pvpsync_characters_total", map[string]string{"outcome": outcome, "bracket": bracket})
 }
 
 // metrics is one scrape, by family name.
@@ -156,11 +175,6 @@ func waitFor(t testing.TB, url string, ok func(metrics) bool) metrics {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-}
-
-func value(t testing.TB, url, name string, labels map[string]string) float64 {
-	t.Helper()
-	return scrape(t, url).sum(name, labels)
 }
 
 func (m metrics) family(t testing.TB, name string) *dto.MetricFamily {

@@ -35,6 +35,8 @@ type SyncLeaderboardInput struct {
 	Cursor        *activities.Cursor `json:"cursor,omitempty"`
 	Progress      Progress           `json:"progress,omitzero"`
 	Runs          int                `json:"runs,omitempty"`
+
+	inputProblem string // an unknown JSON field, reported by validation
 }
 
 // SyncLeaderboardResult is the board's summary.
@@ -174,6 +176,9 @@ func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.Ro
 }
 
 func validateLeaderboardInput(ctx workflow.Context, in *SyncLeaderboardInput) error {
+	if in.inputProblem != "" {
+		return invalidInput("%s", in.inputProblem)
+	}
 	if err := validateRegionLocale(in.Region, in.Locale); err != nil {
 		return err
 	}

@@ -30,6 +30,8 @@ type SyncRegionInput struct {
 	BoardConcurrency int      `json:"board_concurrency,omitempty"`
 	Window           int      `json:"window,omitempty"`
 	PageSize         int      `json:"page_size,omitempty"`
+
+	inputProblem string // an unknown JSON field, reported by validation
 }
 
 // Bracket states in a region summary.
@@ -239,6 +241,9 @@ func regionDetails(r SyncRegionResult) string {
 }
 
 func validateRegionInput(in *SyncRegionInput) error {
+	if in.inputProblem != "" {
+		return invalidInput("%s", in.inputProblem)
+	}
 	if err := validateRegionLocale(in.Region, in.Locale); err != nil {
 		return err
 	}
