@@ -82,7 +82,6 @@ type equipmentDoc struct {
 
 var (
 	white = rgba{255, 255, 255, 1}
-	grey  = rgba{128, 128, 128, 1}
 	green = rgba{0, 255, 0, 1}
 )
 

@@ -168,13 +168,12 @@ func buildTalentCatalog(h hrefs) *talentCatalog {
 const tooltipBudget = 80
 
 type loadoutPlan struct {
-	hero       int // index into classCatalog.heroes, -1 = no hero tree yet
-	nClass     int
-	nSpec      int
-	nHero      int
-	active     bool
-	nullCode   bool
-	codeSuffix string
+	hero     int // index into classCatalog.heroes, -1 = no hero tree yet
+	nClass   int
+	nSpec    int
+	nHero    int
+	active   bool
+	nullCode bool
 }
 
 func (w *world) specializationsDoc(c *character, gen int) *battlenet.Specializations {

@@ -45,7 +45,7 @@ func (e *env) waitEquipment(tr truth, share float64) {
 // TestWorkerKilled: the only worker is SIGKILLed at ~30 % and ~70 % of the characters and restarted
 // each time; the sync completes with exact rows and repeats at most the in-flight requests per kill.
 func TestWorkerKilled(t *testing.T) {
-	e := newEnv(t, boards(101, 250, 100), testdb.New(t))
+	e := newEnv(t, boards(101, 150, 60), testdb.New(t))
 	tr := e.truth()
 	e.startWorker("worker-1")
 	began := time.Now()
@@ -72,7 +72,7 @@ func TestWorkerKilled(t *testing.T) {
 // TestTwoWorkersOneKilled: two workers poll the same queues; one is SIGKILLed mid-run and not
 // restarted, and the other finishes the run.
 func TestTwoWorkersOneKilled(t *testing.T) {
-	e := newEnv(t, boards(202, 250, 100), testdb.New(t))
+	e := newEnv(t, boards(202, 150, 60), testdb.New(t))
 	tr := e.truth()
 	a := e.startWorker("worker-a")
 	b := e.startWorker("worker-b")
@@ -123,7 +123,7 @@ func (e *env) pollers(queue string, kind enumspb.TaskQueueType) string {
 func TestPostgresRestarted(t *testing.T) {
 	pg := startCluster(t)
 	pg.migrate(t)
-	e := newEnv(t, boards(303, 250, 100), pg.DSN())
+	e := newEnv(t, boards(303, 150, 60), pg.DSN())
 	tr := e.truth()
 	w := e.startWorker("worker")
 	began := time.Now()
@@ -157,7 +157,7 @@ func TestPostgresRestarted(t *testing.T) {
 // (with and without Retry-After), revoked tokens and a short total outage. The sync completes;
 // characters that still fail after their attempts are reported with a reason, never counted synced.
 func TestHostileAPI(t *testing.T) {
-	e := newEnv(t, boards(404, 250, 100), testdb.New(t))
+	e := newEnv(t, boards(404, 150, 60), testdb.New(t))
 	tr := e.truth()
 	e.startWorker("worker")
 	hostile := fakeblizzard.Faults{ServerErrorRate: 0.05, DropRate: 0.02, SlowRate: 0.01, SlowDelay: 20 * time.Second}
@@ -219,7 +219,7 @@ func first[T any](s []T) any {
 // failed with a Decode reason and their earlier snapshot's rows and raw JSON are kept; the rest of the
 // run is unaffected.
 func TestMalformedPayloads(t *testing.T) {
-	e := newEnv(t, boards(505, 250, 100), testdb.New(t))
+	e := newEnv(t, boards(505, 150, 60), testdb.New(t))
 	tr := e.truth()
 	w1 := e.startWorker("worker-run1")
 	res1 := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
@@ -356,7 +356,7 @@ func TestEmptyBoards(t *testing.T) {
 // TestConcurrentBoards: every board of the region at once, many characters on several boards. No
 // failure reaches a workflow and no duplicate key error is logged; deadlock retries are counted.
 func TestConcurrentBoards(t *testing.T) {
-	opts := fakeblizzard.Options{Seed: 707, Characters: 250, SpecCharacters: 100, PrivateFraction: 0.05,
+	opts := fakeblizzard.Options{Seed: 707, Characters: 150, SpecCharacters: 60, PrivateFraction: 0.05,
 		Brackets: []string{"3v3", "2v2", "rbg", "shuffle-mage-frost", "shuffle-mage-fire", "shuffle-mage-arcane"}}
 	e := newEnv(t, opts, testdb.New(t))
 	tr := e.truth()
@@ -376,16 +376,21 @@ func TestConcurrentBoards(t *testing.T) {
 // TestStuckRunTimesOut: a run whose fake turns unusable ends at its execution timeout with a clear
 // status; its character workflows are terminated with it, and a new run right after completes.
 func TestStuckRunTimesOut(t *testing.T) {
-	e := newEnv(t, boards(808, 250, 100), testdb.New(t))
+	e := newEnv(t, boards(808, 150, 60), testdb.New(t))
 	tr := e.truth()
 	e.startWorker("worker")
 	const timeout = 90 * time.Second
 	began := time.Now()
 	// A small window keeps most characters waiting, so the run cannot finish before its deadline.
-	run := e.startSync(workflows.SyncRegionInput{Window: 10}, timeout)
+	run := e.startSync(workflows.SyncRegionInput{Window: 5}, timeout)
 	e.waitEquipment(tr, 0.02)
 	e.fake.SetFaults(fakeblizzard.Faults{ServerErrorRate: 1})
 	t.Logf("fake unusable after %s", time.Since(began).Round(time.Second))
+	var boardIDs []string
+	waitFor(t, time.Minute, "the leaderboard workflows to start", func() bool {
+		boardIDs = e.runningBoards(run.GetID())
+		return len(boardIDs) > 0
+	})
 
 	_, err := e.wait(run, timeout+2*time.Minute)
 	elapsed := time.Since(began)
@@ -407,10 +412,36 @@ func TestStuckRunTimesOut(t *testing.T) {
 	})
 	t.Logf("character workflows of the timed-out run: %d terminated, none running", terminated)
 	assert.Positive(t, terminated, "characters in flight were terminated with their parent")
+	for _, id := range boardIDs {
+		d, err := e.tc.DescribeWorkflowExecution(context.Background(), id, "")
+		require.NoError(t, err)
+		assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, d.WorkflowExecutionInfo.Status, id)
+	}
 
 	e.fake.SetFaults(fakeblizzard.Faults{})
 	res := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
 	e.check(res, tr, checkOpts{})
+}
+
+// runningBoards asks a region run's progress query for the leaderboard workflows it started.
+func (e *env) runningBoards(regionID string) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	v, err := e.tc.QueryWorkflow(ctx, regionID, "", workflows.ProgressQuery)
+	if err != nil {
+		return nil
+	}
+	var r workflows.SyncRegionResult
+	if v.Get(&r) != nil {
+		return nil
+	}
+	var ids []string
+	for _, b := range r.Brackets {
+		if b.Status == workflows.BracketRunning {
+			ids = append(ids, b.WorkflowID)
+		}
+	}
+	return ids
 }
 
 // characterStatuses describes the character workflow of every character on the boards.

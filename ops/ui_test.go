@@ -55,9 +55,9 @@ func TestUIScreenshots(t *testing.T) {
 	screenshot(t, chrome, listURL, filepath.Join(dir, "workflows-filtered.png"))
 
 	// (b) The 3v3 leaderboard workflow: summary, details and history.
-	desc, err := s.Temporal.DescribeWorkflowExecution(context.Background(), ids["3v3"], "")
+	desc, err := s.Temporal.DescribeWorkflow(context.Background(), ids["3v3"], "")
 	require.NoError(t, err)
-	runID := desc.GetWorkflowExecutionInfo().GetExecution().GetRunId()
+	runID := desc.RawResponse.GetWorkflowExecutionInfo().GetExecution().GetRunId()
 	wfURL := fmt.Sprintf("%s/namespaces/default/workflows/%s/%s/history", srv.UIURL, url.PathEscape(ids["3v3"]), runID)
 	board, err := s.Fake.Board("us", "3v3")
 	require.NoError(t, err)

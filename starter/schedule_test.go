@@ -155,11 +155,11 @@ func TestScheduleLifecycle(t *testing.T) {
 	mustRun(t, "schedule", "trigger", "--region", "us")
 	wf := waitForRun(t, c, id, func(client.ScheduleActionResult) bool { return true })
 	assert.True(t, strings.HasPrefix(wf, "pvp-sync/us/scheduled"), wf)
-	desc, err := c.DescribeWorkflowExecution(ctx, wf, "")
+	desc, err := c.DescribeWorkflow(ctx, wf, "")
 	require.NoError(t, err)
-	assert.Equal(t, workflows.SyncRegionName, desc.WorkflowExecutionInfo.Type.GetName())
-	assert.Equal(t, workflows.TaskQueueWorkflows, desc.WorkflowExecutionInfo.TaskQueue)
-	assert.Contains(t, desc.WorkflowExecutionInfo.SearchAttributes.GetIndexedFields(), "PvpRegion")
+	assert.Equal(t, workflows.SyncRegionName, desc.RawResponse.WorkflowExecutionInfo.Type.GetName())
+	assert.Equal(t, workflows.TaskQueueWorkflows, desc.RawResponse.WorkflowExecutionInfo.TaskQueue)
+	assert.Contains(t, desc.RawResponse.WorkflowExecutionInfo.SearchAttributes.GetIndexedFields(), "PvpRegion")
 	assert.Contains(t, mustRun(t, "schedule", "describe", "pvp-sync-us"), wf, "describe lists the run's workflow id")
 
 	// With SKIP, a second trigger while the first run is going does not start another one.
