@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -83,7 +84,8 @@ func LoadWorker() (Worker, error) {
 		{"PVP_UNAVAILABLE_COOLDOWN", w.UnavailableCooldown >= 0, "a duration ≥ 0 such as 14d"},
 		{"PVP_CHARACTER_META_TTL", w.CharacterMetaTTL >= 0, "a duration ≥ 0 such as 7d"},
 		{"PVP_SNAPSHOT_RETENTION_DAYS", w.RetentionDays > 0, "a positive number of days"},
-		{"PVP_DB_MAX_CONNS", w.DBMaxConns > 0, "a positive number of connections"},
+		// pgxpool takes an int32; the upper bound keeps the worker's conversion exact.
+		{"PVP_DB_MAX_CONNS", w.DBMaxConns > 0 && w.DBMaxConns <= math.MaxInt32, "a positive number of connections (at most 2147483647)"},
 		{"PVP_LOG_FORMAT", w.LogFormat == "json" || w.LogFormat == "console", "json or console"},
 	}
 	for _, c := range checks {

@@ -170,7 +170,7 @@ func (w *world) buildEntries(season int64, info bracketInfo) []battlenet.Leaderb
 		return w.overallEntries(season, info)
 	}
 	shape := ratingShape[info.Kind]
-	salt := derive(w.seed, strHash("board"), uint64(season), strHash(info.Name))
+	salt := derive(w.seed, strHash("board"), hashInt(season), strHash(info.Name))
 	pool, size := w.chars, w.opts.Characters
 	switch {
 	case info.Spec != nil:
@@ -180,7 +180,7 @@ func (w *world) buildEntries(season int64, info bracketInfo) []battlenet.Leaderb
 	}
 	cands := make([]scored, 0, len(pool))
 	for _, c := range pool {
-		h := derive(salt, uint64(c.ID))
+		h := derive(salt, hashInt(c.ID))
 		if unit(h) >= shape.participation {
 			continue
 		}
@@ -235,7 +235,7 @@ func (w *world) overallEntries(season int64, info bracketInfo) []battlenet.Leade
 
 func (w *world) entry(salt uint64, info bracketInfo, sc scored, rank int) battlenet.LeaderboardEntry {
 	c := sc.c
-	h := derive(salt, uint64(c.ID), 2)
+	h := derive(salt, hashInt(c.ID), 2)
 	var played int
 	switch info.Kind {
 	case "shuffle":

@@ -118,7 +118,7 @@ func (w *world) equipmentDoc(c *character, gen int) *equipmentDoc {
 // gear is deterministic in (seed, region, character, generation): a new generation is new gear, a
 // little better on average (upgrades).
 func (w *world) gear(c *character, gen int) ([]*equipItem, []battlenet.ItemSetState) {
-	g := &gearer{w: w, c: c, r: newRand(derive(w.seed, strHash("gear"), uint64(c.ID), uint64(gen)))}
+	g := &gearer{w: w, c: c, r: newRand(derive(w.seed, strHash("gear"), hashInt(c.ID), hashInt(gen)))}
 	g.base = min(660+int(c.Skill*24)+3*gen, 697)
 	r := g.r
 

@@ -65,8 +65,9 @@ type fxHead struct {
 	Specializations json.RawMessage         `json:"specializations"` // a link on the profile, a list on specializations
 }
 
-func readOptional(path string) ([]byte, error) {
-	b, err := os.ReadFile(path)
+// readOptional reads a file of the fixtures root; a missing file is not an error.
+func readOptional(root *os.Root, name string) ([]byte, error) {
+	b, err := root.ReadFile(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -94,11 +95,16 @@ func loadFixtures(dir string, o *Options) (*fixtures, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("fixtures dir %q: not a readable directory", dir)
 	}
-	var err error
-	if fx.notFound, err = readOptional(filepath.Join(dir, "error-404.json")); err != nil {
+	// Reads go through an os.Root so neither a name nor a symlink in the set can reach outside the dir.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("fixtures dir %q: %w", dir, err)
+	}
+	defer func() { _ = root.Close() }()
+	if fx.notFound, err = readOptional(root, "error-404.json"); err != nil {
 		return nil, err
 	}
-	if fx.seasonIndexBody, err = readOptional(filepath.Join(dir, "pvp-season-index.json")); err != nil {
+	if fx.seasonIndexBody, err = readOptional(root, "pvp-season-index.json"); err != nil {
 		return nil, err
 	}
 	if fx.seasonIndexBody != nil {
@@ -108,7 +114,7 @@ func loadFixtures(dir string, o *Options) (*fixtures, error) {
 		}
 		fx.current = idx.CurrentSeason.ID
 	}
-	if fx.seasonBody, err = readOptional(filepath.Join(dir, "pvp-season.json")); err != nil {
+	if fx.seasonBody, err = readOptional(root, "pvp-season.json"); err != nil {
 		return nil, err
 	}
 	if fx.seasonBody != nil {
@@ -118,7 +124,7 @@ func loadFixtures(dir string, o *Options) (*fixtures, error) {
 		}
 		fx.seasonID = s.ID
 	}
-	if fx.lbIndexBody, err = readOptional(filepath.Join(dir, "pvp-leaderboard-index.json")); err != nil {
+	if fx.lbIndexBody, err = readOptional(root, "pvp-leaderboard-index.json"); err != nil {
 		return nil, err
 	}
 	if fx.lbIndexBody != nil && len(o.Brackets) == 0 {
@@ -133,7 +139,7 @@ func loadFixtures(dir string, o *Options) (*fixtures, error) {
 		fx.served = servedBrackets(o)
 		fx.lbIndexBody = nil // Options.Brackets overrides the captured index
 	}
-	board, err := readOptional(filepath.Join(dir, "pvp-leaderboard-3v3.json"))
+	board, err := readOptional(root, "pvp-leaderboard-3v3.json")
 	if err != nil {
 		return nil, err
 	}
@@ -145,25 +151,26 @@ func loadFixtures(dir string, o *Options) (*fixtures, error) {
 		fx.captured3v3 = lb.Entries
 	}
 	for _, kind := range []string{kindProfile, kindEquipment, kindSpecializations} {
-		if err := fx.loadCharacters(filepath.Join(dir, kind), kind); err != nil {
+		if err := fx.loadCharacters(root, kind); err != nil {
 			return nil, err
 		}
 	}
 	return fx, nil
 }
 
-func (fx *fixtures) loadCharacters(dir, kind string) error {
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+func (fx *fixtures) loadCharacters(root *os.Root, kind string) error {
+	files, err := fs.Glob(root.FS(), kind+"/*.json")
 	if err != nil {
 		return fmt.Errorf("list %s fixtures: %w", kind, err)
 	}
 	slices.Sort(files)
-	for _, path := range files {
-		body, err := os.ReadFile(path)
+	for _, name := range files {
+		path := filepath.Join(root.Name(), name) // for messages only
+		body, err := root.ReadFile(name)
 		if err != nil {
 			return fmt.Errorf("read fixture: %w", err)
 		}
-		st, err := os.Stat(path)
+		st, err := root.Stat(name)
 		if err != nil {
 			return fmt.Errorf("stat fixture: %w", err)
 		}
@@ -354,7 +361,7 @@ func (fx *fixtures) changeGear(region string, brackets []string, n int) ([]int64
 	slices.SortFunc(pool, func(a, b *fxChar) int { return cmpInt64(a.id, b.id) })
 	fx.mu.Lock()
 	defer fx.mu.Unlock()
-	r := newRand(derive(uint64(fx.opts.Seed), strHash("fixtures-change-gear"), uint64(fx.changeRound)))
+	r := newRand(derive(hashInt(fx.opts.Seed), strHash("fixtures-change-gear"), hashInt(fx.changeRound)))
 	fx.changeRound++
 	var ids []int64
 	for _, i := range r.Perm(len(pool))[:min(n, len(pool))] {

@@ -24,7 +24,7 @@ type lazyWorld struct {
 
 func newGenerated(o *Options) *generated {
 	return &generated{
-		seed: mix(uint64(o.Seed)), opts: o, cache: newByteCache(profileCacheBytes),
+		seed: mix(hashInt(o.Seed)), opts: o, cache: newByteCache(profileCacheBytes),
 		worlds: map[string]*lazyWorld{},
 	}
 }

@@ -14,7 +14,7 @@ const (
 	DefaultSpecCharacters  = 300
 	DefaultPrivateFraction = 0.05
 	DefaultClientID        = "fake-client-id"
-	DefaultClientSecret    = "fake-client-secret"
+	DefaultClientSecret    = "fake-client-secret" // #nosec G101 -- the fake's public demo credential; it guards nothing real
 	DefaultTokenTTL        = 24 * time.Hour
 	DefaultSlowDelay       = 20 * time.Second
 )

@@ -33,6 +33,12 @@ func derive(h uint64, vals ...uint64) uint64 {
 	return h
 }
 
+// hashInt reinterprets an integer's bits as a hash input. Negative values wrap, which is harmless: the
+// result only feeds hashes and generator seeds, never a size, an index or a bound.
+func hashInt[T ~int | ~int64](v T) uint64 {
+	return uint64(v) // #nosec G115 -- bit reinterpretation for hashing; wrapping negatives is intended
+}
+
 // unit maps a hash to [0, 1).
 func unit(h uint64) float64 {
 	return float64(h>>11) / (1 << 53)
@@ -40,7 +46,7 @@ func unit(h uint64) float64 {
 
 // newRand returns a generator seeded from a derived hash.
 func newRand(h uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(h, mix(h^0x5851f42d4c957f2d)))
+	return rand.New(rand.NewPCG(h, mix(h^0x5851f42d4c957f2d))) // #nosec G404 -- deterministic test data by design, not security
 }
 
 // pick returns a random element.

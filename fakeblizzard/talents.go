@@ -178,7 +178,7 @@ type loadoutPlan struct {
 
 func (w *world) specializationsDoc(c *character, gen int) *battlenet.Specializations {
 	cc := w.talents.byClass[c.Class.ID]
-	r := newRand(derive(w.seed, strHash("talents"), uint64(c.ID), uint64(gen)))
+	r := newRand(derive(w.seed, strHash("talents"), hashInt(c.ID), hashInt(gen)))
 	h := w.h
 
 	// The active spec first, then the others in table order, as Battle.net lists them.
@@ -199,7 +199,7 @@ func (w *world) specializationsDoc(c *character, gen int) *battlenet.Specializat
 		}
 		active := r.IntN(n)
 		pair := specHeroes[s.ID]
-		preferred := pair[int(derive(w.seed, strHash("hero"), uint64(c.ID), uint64(s.ID))%2)]
+		preferred := pair[int(derive(w.seed, strHash("hero"), hashInt(c.ID), hashInt(s.ID))%2)]
 		for j := 0; j < n; j++ {
 			p := loadoutPlan{hero: preferred, active: j == active, nullCode: chance(r, 0.04)}
 			if !p.active {
@@ -294,7 +294,7 @@ func loadoutCode(r *rand.Rand, classID, specID int) string {
 	b.WriteByte('C')
 	b.WriteByte(b64[specID%64])
 	b.WriteString("QA")
-	hc := newRand(uint64(classID) * 7919)
+	hc := newRand(hashInt(classID) * 7919)
 	for range 20 {
 		b.WriteByte(b64[hc.IntN(64)])
 	}

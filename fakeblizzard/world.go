@@ -110,9 +110,9 @@ func newWorld(seed uint64, region string, o *Options) *world {
 				break
 			}
 		}
-		c.Private = unit(derive(w.seed, strHash("private"), uint64(c.ID))) < o.PrivateFraction
+		c.Private = unit(derive(w.seed, strHash("private"), hashInt(c.ID))) < o.PrivateFraction
 		// Gear last changed some time in the first weeks of the season.
-		off := time.Duration(derive(w.seed, strHash("lm"), uint64(c.ID))%(60*24*3600)) * time.Second
+		off := time.Duration(derive(w.seed, strHash("lm"), hashInt(c.ID))%(60*24*3600)) * time.Second
 		c.lmBase = start.Add(24*time.Hour + off)
 		w.chars = append(w.chars, c)
 		w.byID[c.ID] = c
@@ -212,7 +212,7 @@ func (w *world) changeGear(brackets []string, n int) ([]int64, error) {
 	slices.Sort(pool)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	r := newRand(derive(w.seed, strHash("change-gear"), uint64(w.changeRound)))
+	r := newRand(derive(w.seed, strHash("change-gear"), hashInt(w.changeRound)))
 	w.changeRound++
 	n = min(n, len(pool))
 	picked := make([]int64, 0, n)

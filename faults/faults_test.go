@@ -157,7 +157,7 @@ func TestPostgresRestarted(t *testing.T) {
 // (with and without Retry-After), revoked tokens and a short total outage. The sync completes;
 // characters that still fail after their attempts are reported with a reason, never counted synced.
 func TestHostileAPI(t *testing.T) {
-	e := newEnv(t, boards(404, 150, 60), testdb.New(t))
+	e := newEnv(t, boards(404, 250, 100), testdb.New(t))
 	tr := e.truth()
 	e.startWorker("worker")
 	hostile := fakeblizzard.Faults{ServerErrorRate: 0.05, DropRate: 0.02, SlowRate: 0.01, SlowDelay: 20 * time.Second}
@@ -166,25 +166,31 @@ func TestHostileAPI(t *testing.T) {
 
 	e.waitEquipment(tr, 0.05) // boards stored healthy: the faults are for the characters
 	e.fake.SetFaults(hostile)
-	phase := func(share float64, name string, f fakeblizzard.Faults, hold time.Duration) {
-		e.waitEquipment(tr, share)
-		t.Logf("%s after %s", name, time.Since(began).Round(time.Second))
+	// The timeline of the bursts is the scenario, hence the sleeps.
+	burst := func(name string, f fakeblizzard.Faults, hold time.Duration) {
+		t.Logf("%s after %s, %d/%d equipment requests", name, time.Since(began).Round(time.Second),
+			e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
 		e.fake.SetFaults(f)
-		time.Sleep(hold) // the burst's length is the point
+		time.Sleep(hold)
 		e.fake.SetFaults(hostile)
 	}
-	burst := hostile
-	burst.RPS, burst.RetryAfter = 5, true // well under the run's request rate
-	phase(0.2, "429 burst with Retry-After", burst, 4*time.Second)
-	e.waitEquipment(tr, 0.35)
+	limited := hostile
+	limited.RPS, limited.RetryAfter = 10, true // under the run's request rate
+	time.Sleep(2 * time.Second)
+	burst("429 burst with Retry-After: 1", limited, 3*time.Second)
+	time.Sleep(4 * time.Second)
 	e.fake.RevokeTokens()
 	t.Logf("tokens revoked after %s", time.Since(began).Round(time.Second))
-	burst.RetryAfter = false
-	phase(0.45, "429 burst without Retry-After", burst, 4*time.Second)
+	time.Sleep(2 * time.Second)
+	limited.RetryAfter = false
+	burst("429 burst without Retry-After", limited, 3*time.Second)
+	time.Sleep(4 * time.Second)
 	outage := hostile
 	outage.ServerErrorRate = 1
+	require.Less(t, e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), int64(len(tr.distinct)*9/10),
+		"the run must still be fetching when the outage starts (make the boards larger)")
 	// Longer than the 2 s + 4 s of backoff between a request's three attempts: some characters must fail.
-	phase(0.6, "total outage (every request 5xx)", outage, 8*time.Second)
+	burst("total outage (every request 5xx)", outage, 7*time.Second)
 
 	res, err := e.wait(run, 12*time.Minute)
 	require.NoError(t, err)
@@ -204,14 +210,23 @@ func TestHostileAPI(t *testing.T) {
 		assert.Regexp(t, `^(equipment|specializations|process|prepare|mark unavailable): `, f.Reason)
 		assert.NotZero(t, f.BlizzardID)
 	}
-	t.Logf("%d failed, %d left unprocessed; e.g. %+v", p.Failed, len(got.unprocessed), first(p.Failures))
+	t.Logf("%d failed, %d left unprocessed; reasons of the listed failures: %v", p.Failed, len(got.unprocessed), reasonKinds(p.Failures))
 }
 
-func first[T any](s []T) any {
-	if len(s) == 0 {
-		return nil
+// reasonKinds counts failures by the kind of their last error.
+func reasonKinds(fs []workflows.Failure) map[string]int {
+	kinds := map[string]int{}
+	for _, f := range fs {
+		k := "other"
+		for _, c := range []string{"HTTP 429", "HTTP 5", "timeout", "Client.Timeout", "EOF", "reset", "Database", "Decode"} {
+			if strings.Contains(f.Reason, c) {
+				k = c
+				break
+			}
+		}
+		kinds[k]++
 	}
-	return s[0]
+	return kinds
 }
 
 // TestMalformedPayloads: after a clean run, characters change gear and a second run (TTL 0, so every
@@ -354,11 +369,15 @@ func TestEmptyBoards(t *testing.T) {
 }
 
 // TestConcurrentBoards: every board of the region at once, many characters on several boards. No
-// failure reaches a workflow and no duplicate key error is logged; deadlock retries are counted.
+// failure reaches a workflow and no duplicate key error happens; deadlocks are counted. The database is a
+// throw-away cluster of the test's own, so its server log shows the errors of every statement, local
+// activities included (the SDK does not log a failed local activity, so the worker log misses those).
 func TestConcurrentBoards(t *testing.T) {
+	pg := startCluster(t)
+	pg.migrate(t)
 	opts := fakeblizzard.Options{Seed: 707, Characters: 150, SpecCharacters: 60, PrivateFraction: 0.05,
 		Brackets: []string{"3v3", "2v2", "rbg", "shuffle-mage-frost", "shuffle-mage-fire", "shuffle-mage-arcane"}}
-	e := newEnv(t, opts, testdb.New(t))
+	e := newEnv(t, opts, pg.DSN())
 	tr := e.truth()
 	require.Greater(t, tr.entries, len(tr.distinct)*3/2, "the boards must share many characters")
 	w := e.startWorker("worker")
@@ -368,9 +387,13 @@ func TestConcurrentBoards(t *testing.T) {
 
 	dup, ex := logLines(w.logPath, "duplicate key", "SQLSTATE 23505")
 	assert.Zero(t, dup, "duplicate key errors in the worker log: %q", ex)
-	deadlocks, ex := logLines(w.logPath, "Deadlock", "40P01", "deadlock detected")
-	t.Logf("%d entries, %d distinct characters on %d boards at once: %d deadlock retries logged %q",
-		tr.entries, len(tr.distinct), len(opts.Brackets), deadlocks, ex)
+	pgDup, ex := logLines(pg.logPath, "duplicate key value violates unique constraint")
+	assert.Zero(t, pgDup, "duplicate key errors in the PostgreSQL log: %q", ex)
+	workerDeadlocks, _ := logLines(w.logPath, "Deadlock", "40P01", "deadlock detected")
+	pgDeadlocks, ex := logLines(pg.logPath, "deadlock detected")
+	statDeadlocks := e.count(`SELECT deadlocks::int FROM pg_stat_database WHERE datname = current_database()`)
+	t.Logf("%d entries, %d distinct characters on %d boards at once: deadlocks: %d in the worker log, %d in the PostgreSQL log, %d in pg_stat_database %q",
+		tr.entries, len(tr.distinct), len(opts.Brackets), workerDeadlocks, pgDeadlocks, statDeadlocks, ex)
 }
 
 // TestStuckRunTimesOut: a run whose fake turns unusable ends at its execution timeout with a clear

@@ -282,7 +282,7 @@ func (e *env) startWorker(name string, extra ...string) *workerProc {
 	e.t.Cleanup(func() {
 		p.stop(30 * time.Second)
 		if e.t.Failed() {
-			e.t.Logf("worker %s (pid %d) log %s, last lines:\n%s", p.name, p.cmd.Process.Pid, p.logPath, tail(p.logPath, 40))
+			e.t.Logf("worker %s (pid %d) log %s, last lines:\n%s", p.name, p.cmd.Process.Pid, keepLog(e.t, p.logPath), tail(p.logPath, 40))
 		}
 	})
 
@@ -336,6 +336,20 @@ func (p *workerProc) stop(grace time.Duration) {
 		_ = p.cmd.Process.Signal(syscall.SIGKILL)
 		<-p.done
 	}
+}
+
+// keepLog copies a log out of the test's temporary directory (removed when the test ends) and returns
+// where it now is.
+func keepLog(t *testing.T, path string) string {
+	dir := filepath.Join(os.TempDir(), "pvpsync-faults-logs", strings.ReplaceAll(t.Name(), "/", "_"))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return path
+	}
+	dst := filepath.Join(dir, filepath.Base(path))
+	if err := os.WriteFile(dst, []byte(readFile(path)), 0o644); err != nil {
+		return path
+	}
+	return dst
 }
 
 func readFile(path string) string {

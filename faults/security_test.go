@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pvpsync/pvpsync/fakeblizzard"
 	"github.com/pvpsync/pvpsync/internal/testdb"
 	"github.com/pvpsync/pvpsync/internal/testtemporal"
 	"github.com/pvpsync/pvpsync/workflows"
@@ -25,9 +26,14 @@ func TestNoSecretsLeak(t *testing.T) {
 	tr := e.truth()
 	w := e.startWorker("worker")
 	run := e.startSync(workflows.SyncRegionInput{}, 5*time.Minute)
+	// Errors and a token refresh put Battle.net error messages and the OAuth path into logs and histories.
+	e.waitEquipment(tr, 0.1)
+	e.fake.SetFaults(fakeblizzard.Faults{ServerErrorRate: 0.05})
+	e.fake.RevokeTokens()
 	res, err := e.wait(run, 6*time.Minute)
 	require.NoError(t, err)
-	e.check(res, tr, checkOpts{})
+	e.check(res, tr, checkOpts{allowFailures: true})
+	require.Positive(t, e.fake.Stats().Faults[fakeblizzard.FaultServerError])
 
 	// The tokens the worker really presented, plus one issued to us now.
 	tokens := e.fake.Tokens()
@@ -52,8 +58,10 @@ func TestNoSecretsLeak(t *testing.T) {
 			assert.NotContains(t, text, tok, "%s contains an access token", what)
 		}
 	}
-	// The check can fail: the histories are real (they hold the activities' inputs).
+	// The check can fail: the histories are real (they hold the activities' inputs), and the log holds
+	// the Battle.net errors.
 	assert.Contains(t, histories["leaderboard"], res.Brackets[0].Bracket)
+	assert.Contains(t, histories["worker log"], "Activity error.")
 	t.Logf("searched %d texts (%d bytes of worker log) for the secret and %d tokens", len(histories), len(histories["worker log"]), len(tokens))
 }
 

@@ -24,18 +24,15 @@ func provider(dsn string) (*goose.Provider, *sql.DB, error) {
 	db := stdlib.OpenDB(*cfg)
 	sub, err := fs.Sub(Migrations, "migrations")
 	if err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("open embedded migrations: %w", err)
+		return nil, nil, errors.Join(fmt.Errorf("open embedded migrations: %w", err), db.Close())
 	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("create migration lock: %w", err)
+		return nil, nil, errors.Join(fmt.Errorf("create migration lock: %w", err), db.Close())
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, db, sub, goose.WithSessionLocker(locker))
 	if err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("create migration provider: %w", err)
+		return nil, nil, errors.Join(fmt.Errorf("create migration provider: %w", err), db.Close())
 	}
 	return p, db, nil
 }

@@ -91,7 +91,8 @@ func (m *Metrics) Serve(ctx context.Context, addr string, log *zap.Logger) (net.
 	}()
 	go func() {
 		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		// ctx is already done here; the shutdown needs a deadline of its own.
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()

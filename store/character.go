@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -225,6 +226,10 @@ func (s *Store) SaveSpecializations(ctx context.Context, characterID int64, proc
 	for i, r := range sorted {
 		if i > 0 && r.EntryID == sorted[i-1].EntryID {
 			return 0, fmt.Errorf("save specializations of character %d: entry %d listed twice: %w", characterID, r.EntryID, ErrInvalidRow)
+		}
+		// spec_id is an integer column: a value outside int32 would wrap silently in the conversion below.
+		if r.SpecID < 0 || r.SpecID > math.MaxInt32 {
+			return 0, fmt.Errorf("save specializations of character %d: spec id %d of entry %d out of range: %w", characterID, r.SpecID, r.EntryID, ErrInvalidRow)
 		}
 		var err error
 		if talents[i], err = optionalJSON(r.Talents); err != nil {

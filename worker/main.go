@@ -121,7 +121,8 @@ func run(ctx context.Context) error {
 		return fmt.Errorf("battle.net credentials: %w", err)
 	}
 
-	st, err := store.Open(ctx, cfg.DatabaseURL, store.WithMaxConns(int32(cfg.DBMaxConns)))
+	maxConns := int32(cfg.DBMaxConns) // #nosec G115 -- config.LoadWorker rejects PVP_DB_MAX_CONNS outside 1..MaxInt32
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.WithMaxConns(maxConns))
 	if err != nil {
 		return err
 	}
