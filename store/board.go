@@ -173,17 +173,33 @@ func dedupeBoard(entries []BoardEntry) []BoardEntry {
 // upsertBoardCharacters upserts rows (sorted, unique by blizzard id) and maps blizzard id to our id.
 func upsertBoardCharacters(ctx context.Context, tx pgx.Tx, region string, rows []BoardEntry) (map[int64]int64, error) {
 	ids := make(map[int64]int64, len(rows))
-	for _, chunk := range chunks(rows, chunkSize(boardCharacterParams)) {
+	// Two parameters beyond the rows: the region and the id array of the unchanged-rows branch.
+	for _, chunk := range chunks(rows, (maxBindParams-2)/boardCharacterParams) {
 		q := psql.Insert("characters").Columns("blizzard_id", "region", "name", "realm_slug", "faction", "updated_at")
 		for _, r := range chunk {
 			q = q.Values(r.BlizzardID, region, r.Name, r.RealmSlug, boardNullString(r.Faction), sq.Expr("now()"))
 		}
-		q = q.Suffix(`ON CONFLICT (blizzard_id, region) DO UPDATE SET
+		chunkIDs := make([]int64, len(chunk))
+		for i, r := range chunk {
+			chunkIDs[i] = r.BlizzardID
+		}
+		// Unchanged characters (the common case on a re-sync) are not rewritten: no dead tuples, no WAL,
+		// shorter row locks between concurrent boards. Their ids come from the second branch, which reads
+		// the statement's starting snapshot; rows inserted or updated here come from RETURNING.
+		q = q.Prefix("WITH ins AS (").Suffix(`ON CONFLICT (blizzard_id, region) DO UPDATE SET
     name = EXCLUDED.name,
     realm_slug = EXCLUDED.realm_slug,
     faction = COALESCE(EXCLUDED.faction, characters.faction),
     updated_at = now()
-RETURNING blizzard_id, id`)
+WHERE (characters.name, characters.realm_slug, characters.faction)
+      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.realm_slug, COALESCE(EXCLUDED.faction, characters.faction))
+RETURNING blizzard_id, id
+)
+SELECT blizzard_id, id FROM ins
+UNION ALL
+SELECT c.blizzard_id, c.id FROM characters AS c
+WHERE c.region = ? AND c.blizzard_id = ANY(?::bigint[])
+  AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.blizzard_id = c.blizzard_id)`, region, chunkIDs)
 		sql, args, err := q.ToSql()
 		if err != nil {
 			return nil, fmt.Errorf("build character upsert: %w", err)
