@@ -49,11 +49,12 @@ type SaveBoardResult struct {
 // ErrNoLeaderboard means the leaderboard id does not exist (or belongs to another region).
 var ErrNoLeaderboard = errors.New("store: no such leaderboard")
 
-// Bind parameters per row of each bulk statement; chunk sizes follow from them.
-const (
-	boardCharacterParams = 5 // blizzard_id, region, name, realm_slug, faction (updated_at is now())
-	boardEntryParams     = 8 // pvp_leaderboard_id, character_id, snapshot_at, rank, rating, wins, losses, spec_id
-)
+// boardRowsPerStatement bounds one bulk statement. The rows travel as one array per column (unnest), so
+// a statement has a handful of bind parameters whatever its size — far from PostgreSQL's 65,535 — and a
+// 5,000-entry board is one statement per table. Against a multi-row VALUES list, arrays spare
+// PostgreSQL the parse and analysis of 40,000 expressions: measured here, the entry insert went from
+// ~260 ms to ~120 ms (most of what remains is ON CONFLICT and the foreign-key checks).
+const boardRowsPerStatement = 10_000
 
 // boardExecMode runs the bulk statements without named prepared statements: their text differs with
 // every board size, so the default statement cache would fill each connection (client and server side)
@@ -174,19 +175,29 @@ func dedupeBoard(entries []BoardEntry) []BoardEntry {
 func upsertBoardCharacters(ctx context.Context, tx pgx.Tx, region string, rows []BoardEntry) (map[int64]int64, error) {
 	ids := make(map[int64]int64, len(rows))
 	// Two parameters beyond the rows: the region and the id array of the unchanged-rows branch.
-	for _, chunk := range chunks(rows, (maxBindParams-2)/boardCharacterParams) {
-		q := psql.Insert("characters").Columns("blizzard_id", "region", "name", "realm_slug", "faction", "updated_at")
-		for _, r := range chunk {
-			q = q.Values(r.BlizzardID, region, r.Name, r.RealmSlug, boardNullString(r.Faction), sq.Expr("now()"))
-		}
-		chunkIDs := make([]int64, len(chunk))
+	for _, chunk := range chunks(rows, boardRowsPerStatement) {
+		n := len(chunk)
+		chunkIDs, names, realms, factions := make([]int64, n), make([]string, n), make([]string, n), make([]*string, n)
 		for i, r := range chunk {
-			chunkIDs[i] = r.BlizzardID
+			chunkIDs[i], names[i], realms[i] = r.BlizzardID, r.Name, r.RealmSlug
+			if r.Faction != "" {
+				factions[i] = &chunk[i].Faction
+			}
 		}
+		// Set-returning functions in one select list advance in lockstep: row i of every array.
+		rowsSel := sq.Select().
+			Column(sq.Expr("unnest(?::bigint[])", chunkIDs)).
+			Column(sq.Expr("?::text", region)).
+			Column(sq.Expr("unnest(?::text[])", names)).
+			Column(sq.Expr("unnest(?::text[])", realms)).
+			Column(sq.Expr("unnest(?::text[])", factions)).
+			Column("now()")
 		// Unchanged characters (the common case on a re-sync) are not rewritten: no dead tuples, no WAL,
 		// shorter row locks between concurrent boards. Their ids come from the second branch, which reads
 		// the statement's starting snapshot; rows inserted or updated here come from RETURNING.
-		q = q.Prefix("WITH ins AS (").Suffix(`ON CONFLICT (blizzard_id, region) DO UPDATE SET
+		q := psql.Insert("characters").Columns("blizzard_id", "region", "name", "realm_slug", "faction", "updated_at").
+			Select(rowsSel).
+			Prefix("WITH ins AS (").Suffix(`ON CONFLICT (blizzard_id, region) DO UPDATE SET
     name = EXCLUDED.name,
     realm_slug = EXCLUDED.realm_slug,
     faction = COALESCE(EXCLUDED.faction, characters.faction),
@@ -254,7 +265,7 @@ const boardEntryConflict = `ON CONFLICT (pvp_leaderboard_id, snapshot_at, charac
 // insertBoardEntries inserts the snapshot's rows (sorted by character id) and updates the leaderboard;
 // it returns the rows inserted and the snapshot's row count afterwards.
 func insertBoardEntries(ctx context.Context, tx pgx.Tx, in SaveBoardInput, rows []boardEntryRow) (inserted, total int, err error) {
-	parts := chunks(rows, chunkSize(boardEntryParams))
+	parts := chunks(rows, boardRowsPerStatement)
 	// Every chunk but the last is a plain insert; the last one also does the bookkeeping.
 	for len(parts) > 1 {
 		sql, args, err := boardEntryInsert(in, parts[0]).Suffix(boardEntryConflict).ToSql()
@@ -297,24 +308,32 @@ func insertBoardEntries(ctx context.Context, tx pgx.Tx, in SaveBoardInput, rows 
 }
 
 func boardEntryInsert(in SaveBoardInput, rows []boardEntryRow) sq.InsertBuilder {
-	q := psql.Insert("pvp_leaderboard_entries").
-		Columns("pvp_leaderboard_id", "character_id", "snapshot_at", "rank", "rating", "wins", "losses", "spec_id")
-	for _, r := range rows {
-		var spec any
+	n := len(rows)
+	charIDs, ranks, ratings, wins, losses := make([]int64, n), make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+	specs := make([]*int32, n)
+	for i, r := range rows {
+		// validateBoard has checked that every number fits an int4 column.
+		charIDs[i] = r.characterID
+		ranks[i], ratings[i], wins[i], losses[i] = int32(r.Rank), int32(r.Rating), int32(r.Wins), int32(r.Losses) // #nosec G115 -- range-checked by validateBoard
 		if r.SpecID != 0 {
-			spec = r.SpecID
+			spec := int32(r.SpecID) // #nosec G115 -- range-checked by validateBoard
+			specs[i] = &spec
 		}
-		q = q.Values(in.LeaderboardID, r.characterID, in.SnapshotAt, r.Rank, r.Rating, r.Wins, r.Losses, spec)
 	}
-	return q
+	rowsSel := sq.Select().
+		Column(sq.Expr("?::bigint", in.LeaderboardID)).
+		Column(sq.Expr("unnest(?::bigint[])", charIDs)).
+		Column(sq.Expr("?::timestamptz", in.SnapshotAt)).
+		Column(sq.Expr("unnest(?::integer[])", ranks)).
+		Column(sq.Expr("unnest(?::integer[])", ratings)).
+		Column(sq.Expr("unnest(?::integer[])", wins)).
+		Column(sq.Expr("unnest(?::integer[])", losses)).
+		Column(sq.Expr("unnest(?::integer[])", specs))
+	return psql.Insert("pvp_leaderboard_entries").
+		Columns("pvp_leaderboard_id", "character_id", "snapshot_at", "rank", "rating", "wins", "losses", "spec_id").
+		Select(rowsSel)
 }
 
-func boardNullString(v string) any {
-	if v == "" {
-		return nil
-	}
-	return v
-}
 
 // RosterCursor is where a roster page starts: after (AfterRank, AfterCharacterID). The zero value starts
 // from the top.

@@ -174,11 +174,11 @@ func TestSaveBoardDuplicateCharacterKeepsBestRank(t *testing.T) {
 // insert per entry chunk (the last one carries the board update).
 func bdExpectedStatements(n int) int64 {
 	ceil := func(a, b int) int64 { return int64((a + b - 1) / b) }
-	return ceil(n, 65535/5) + ceil(n, 65535/8)
+	return 2 * ceil(n, 10_000) // characters and entries, 10,000 rows per statement
 }
 
 func TestSaveBoardChunksLargeBoards(t *testing.T) {
-	// 12,000 rows chunk the entry insert (8 params/row); 13,200 also chunk the character upsert (5/row).
+	// More than 10,000 rows split both statements.
 	for _, n := range []int{12_000, 13_200} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			f := newBdFixture(t)
