@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -39,7 +40,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "worker:", err)
+		// One line, whatever the error joined: operators grep for it.
+		fmt.Fprintln(os.Stderr, "worker:", strings.ReplaceAll(err.Error(), "\n", "; "))
 		os.Exit(1)
 	}
 }
@@ -115,7 +117,7 @@ func run(ctx context.Context) error {
 	bnCfg.OnRequest = metrics.ObserveRequest
 	bn, err := battlenet.New(bnCfg)
 	if err != nil {
-		return fmt.Errorf("battle.net: %w (set BLIZZARD_CLIENT_ID and BLIZZARD_CLIENT_SECRET, or point BLIZZARD_API_URL at the fake server)", err)
+		return fmt.Errorf("%w (or point BLIZZARD_API_URL at the fake server: make run does)", err)
 	}
 	if err := bn.Verify(ctx); err != nil {
 		return fmt.Errorf("battle.net credentials: %w", err)
