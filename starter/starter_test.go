@@ -6,72 +6,26 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
+	"github.com/pvpsync/pvpsync/internal/testbin"
 	"github.com/pvpsync/pvpsync/internal/testtemporal"
-)
-
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	testtemporal.Stop()
-	if binDir != "" {
-		_ = os.RemoveAll(binDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
 }
 
 // starterBinary builds ./starter once per test binary: exit codes are only observable from a process.
 func starterBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		if binDir, err = os.MkdirTemp("", "starter-test-"); err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(binDir, "starter")
-		cmd := exec.Command("go", "build", "-o", binPath, "./starter")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = errors.New("go build ./starter: " + err.Error() + "\n" + string(out))
-		}
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return testbin.Build(t, "./starter")
 }
 
 // unreachableTemporal is a closed port: a command that got as far as dialing fails with exit code 1,
