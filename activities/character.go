@@ -27,6 +27,12 @@ func (a *Activities) PrepareCharacter(ctx context.Context, in PrepareInput) (Pre
 		EquipmentLastModified: c.EquipmentLastModified, SpecializationsLastModified: c.SpecializationsLastModified,
 	}
 	now := a.now()
+	if (c.IsPrivate || (c.UnavailableUntil != nil && c.UnavailableUntil.After(now))) &&
+		c.UnreadableAt != nil && !c.UnreadableAt.Before(in.SnapshotAt) {
+		// Marked by another board's workflow during this very run: already handled, count it once.
+		res.Skip = SkipDone
+		return res, nil
+	}
 	switch {
 	case c.IsPrivate:
 		res.Skip = SkipPrivate

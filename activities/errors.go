@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
@@ -34,6 +35,13 @@ const (
 	DatabaseAttempts  = 5
 )
 
+// The Battle.net retry backoff (workflows.BattlenetRetryPolicy uses these): AsTemporal needs them to
+// make a 429's Retry-After lengthen the next delay rather than shorten it.
+const (
+	BattlenetInitialInterval = 3 * time.Second
+	BattlenetBackoff         = 3.0
+)
+
 // AsTemporal is the one place where Battle.net and PostgreSQL errors become Temporal errors: their kind
 // decides whether they are retried, and a 429's Retry-After becomes the next retry delay. An activity
 // whose policy allows DatabaseAttempts (because it also writes PostgreSQL) still stops Battle.net errors
@@ -62,13 +70,35 @@ func AsTemporal(ctx context.Context, op string, err error) error {
 		}
 		opts := temporal.ApplicationErrorOptions{}
 		if d, ok := battlenet.RetryAfter(err); ok {
-			opts.NextRetryDelay = d
+			opts.NextRetryDelay = max(d, backoff(attempt(ctx)))
 		}
+		warn(ctx, msg, ErrTypeTransient)
 		return temporal.NewApplicationErrorWithOptions(msg, ErrTypeTransient, opts)
 	case store.IsDeadlock(err):
+		warn(ctx, msg, ErrTypeDeadlock)
 		return temporal.NewApplicationError(msg, ErrTypeDeadlock)
 	default:
+		warn(ctx, msg, ErrTypeDatabase)
 		return temporal.NewApplicationError(msg, ErrTypeDatabase)
+	}
+}
+
+// backoff is the policy's delay after the given attempt: initial × coefficient^(attempt-1).
+func backoff(attempt int32) time.Duration {
+	d := BattlenetInitialInterval
+	for i := int32(1); i < attempt; i++ {
+		d = time.Duration(float64(d) * BattlenetBackoff)
+	}
+	return d
+}
+
+// warn logs a retryable failure: the SDK does not log failed local activities (prepare, process), and a
+// deadlock or an outage should be visible in the worker's log, not only in workflow histories.
+func warn(ctx context.Context, msg, kind string) {
+	if activity.IsActivity(ctx) {
+		info := activity.GetInfo(ctx)
+		activity.GetLogger(ctx).Warn("activity failed, will retry", "error_type", kind, "error", msg,
+			"activity", info.ActivityType.Name, "attempt", info.Attempt, "workflow_id", info.WorkflowExecution.ID)
 	}
 }
 

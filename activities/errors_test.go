@@ -47,6 +47,8 @@ func TestAsTemporal(t *testing.T) {
 		{"revoked token", bnErr(battlenet.ErrUnauthorized, 401), activities.ErrTypeTransient, false, 0},
 		{"rate limited", &battlenet.Error{Kind: battlenet.ErrRateLimited, Status: 429, RetryAfter: 7 * time.Second},
 			activities.ErrTypeTransient, false, 7 * time.Second},
+		{"short Retry-After never shortens the backoff", &battlenet.Error{Kind: battlenet.ErrRateLimited, Status: 429, RetryAfter: time.Second},
+			activities.ErrTypeTransient, false, activities.BattlenetInitialInterval},
 		{"rate limited without Retry-After", bnErr(battlenet.ErrRateLimited, 429), activities.ErrTypeTransient, false, 0},
 		{"deadlock", &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}, activities.ErrTypeDeadlock, false, 0},
 		{"serialization failure", fmt.Errorf("save board: %w", &pgconn.PgError{Code: "40001"}), activities.ErrTypeDeadlock, false, 0},

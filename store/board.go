@@ -334,7 +334,6 @@ func boardEntryInsert(in SaveBoardInput, rows []boardEntryRow) sq.InsertBuilder 
 		Select(rowsSel)
 }
 
-
 // RosterCursor is where a roster page starts: after (AfterRank, AfterCharacterID). The zero value starts
 // from the top.
 type RosterCursor struct {

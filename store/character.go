@@ -40,6 +40,7 @@ type Character struct {
 	UnavailableUntil                                   *time.Time
 	EquipmentLastModified, SpecializationsLastModified string
 	MetaSyncedAt                                       *time.Time
+	UnreadableAt                                       *time.Time // last marked private or unavailable
 }
 
 // ErrNoCharacter is returned when a character id matches no row.
@@ -52,12 +53,13 @@ var ErrNoEntry = errors.New("store: no such leaderboard entry")
 func (s *Store) Character(ctx context.Context, id int64) (Character, error) {
 	const q = `SELECT id, blizzard_id, region, name, realm_slug, COALESCE(faction, ''),
        COALESCE(class_id, 0), COALESCE(race_id, 0), is_private, unavailable_until,
-       COALESCE(equipment_last_modified, ''), COALESCE(specializations_last_modified, ''), meta_synced_at
+       COALESCE(equipment_last_modified, ''), COALESCE(specializations_last_modified, ''), meta_synced_at,
+       unreadable_at
 FROM characters WHERE id = $1`
 	var c Character
 	err := s.Pool.QueryRow(ctx, q, id).Scan(&c.ID, &c.BlizzardID, &c.Region, &c.Name, &c.RealmSlug, &c.Faction,
 		&c.ClassID, &c.RaceID, &c.IsPrivate, &c.UnavailableUntil,
-		&c.EquipmentLastModified, &c.SpecializationsLastModified, &c.MetaSyncedAt)
+		&c.EquipmentLastModified, &c.SpecializationsLastModified, &c.MetaSyncedAt, &c.UnreadableAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Character{}, fmt.Errorf("load character %d: %w", id, ErrNoCharacter)
 	}
@@ -291,13 +293,13 @@ func optionalJSON(doc []byte) (*string, error) {
 // MarkPrivate records that Battle.net hides the character's profile.
 func (s *Store) MarkPrivate(ctx context.Context, characterID int64) error {
 	return s.updateCharacter(ctx, fmt.Sprintf("mark character %d private", characterID),
-		`UPDATE characters SET is_private = true, updated_at = now() WHERE id = $1`, characterID)
+		`UPDATE characters SET is_private = true, unreadable_at = now(), updated_at = now() WHERE id = $1`, characterID)
 }
 
 // MarkUnavailable makes the sync skip the character until the given time.
 func (s *Store) MarkUnavailable(ctx context.Context, characterID int64, until time.Time) error {
 	return s.updateCharacter(ctx, fmt.Sprintf("mark character %d unavailable", characterID),
-		`UPDATE characters SET unavailable_until = $2, updated_at = now() WHERE id = $1`, characterID, until)
+		`UPDATE characters SET unavailable_until = $2, unreadable_at = now(), updated_at = now() WHERE id = $1`, characterID, until)
 }
 
 // ProfileMeta is what the profile summary adds to a character. Zero values mean "not in the response"

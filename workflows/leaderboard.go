@@ -155,7 +155,6 @@ func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.Ro
 			WorkflowID:            CharacterWorkflowID(in.Region, c.BlizzardID),
 			TaskQueue:             TaskQueueWorkflows,
 			WorkflowRunTimeout:    30 * time.Minute,
-			WorkflowTaskTimeout:   time.Minute,
 			RetryPolicy:           ChildRetryPolicy,
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,

@@ -19,13 +19,14 @@ const (
 var nonRetryable = activities.NonRetryableTypes
 
 // BattlenetRetryPolicy governs activities that make one Battle.net request and store its answer in
-// PostgreSQL: exponential from 2 s. Battle.net errors stop after BattlenetAttempts (activities.AsTemporal
-// makes the third one final); the policy allows DatabaseAttempts so that the write after the request is
-// retried like any database work: a PostgreSQL restart is waited out (2+4+8+16 s) instead of failing the
-// character after 6 s. A 429 with Retry-After overrides the next delay (NextRetryDelay set by the activity).
+// PostgreSQL: exponential from 3 s ×3, so the three Battle.net attempts span 3+9 s — a short API outage
+// is ridden out. Battle.net errors stop after BattlenetAttempts (activities.AsTemporal makes the third
+// one final); the policy allows DatabaseAttempts so that the write after the request is retried like any
+// database work: a PostgreSQL restart is waited out instead of failing the character. A 429's Retry-After
+// lengthens the next delay, never shortens it (NextRetryDelay set by the activity).
 var BattlenetRetryPolicy = &temporal.RetryPolicy{
-	InitialInterval:        2 * time.Second,
-	BackoffCoefficient:     2,
+	InitialInterval:        activities.BattlenetInitialInterval,
+	BackoffCoefficient:     activities.BattlenetBackoff,
 	MaximumInterval:        30 * time.Second,
 	MaximumAttempts:        DatabaseAttempts,
 	NonRetryableErrorTypes: nonRetryable,

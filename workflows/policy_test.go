@@ -66,7 +66,7 @@ func TestBattlenetTransientErrorsStopAfterThreeAttempts(t *testing.T) {
 
 	assert.Len(t, m.eqIn, workflows.BattlenetAttempts)
 	assert.Equal(t, 3, workflows.BattlenetAttempts, "the job rules retried API errors 3 times")
-	assert.Equal(t, []time.Duration{2 * time.Second, 4 * time.Second}, clock.gaps(), "exponential backoff from 2s")
+	assert.Equal(t, []time.Duration{3 * time.Second, 9 * time.Second}, clock.gaps(), "exponential backoff: 3s, ×3")
 	assert.Equal(t, workflows.OutcomeFailed, res.Outcome)
 	assert.Contains(t, res.Reason, "equipment: Transient: boom")
 	assert.Empty(t, m.processIn, "nothing is processed when a side could not be fetched")
@@ -158,7 +158,7 @@ func TestRetryAfterOverridesBackoff(t *testing.T) {
 	res := runCharacterIn(t, env, m)
 
 	assert.Len(t, m.eqIn, 3, "a 429 is still retried")
-	assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, clock.gaps(), "Retry-After replaces the 2s/4s backoff")
+	assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, clock.gaps(), "a longer Retry-After replaces the backoff")
 	assert.Equal(t, workflows.OutcomeSynced, res.Outcome)
 	assert.Len(t, m.processIn, 1)
 }
