@@ -27,6 +27,8 @@ func BenchmarkSync5000(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("PVP_BENCH_CHARACTERS")); err == nil && v > 0 {
 		size = v
 	}
+	// PVP_BENCH_LOCAL_FETCH=1 makes the Battle.net requests local activities (SyncRegionInput.LocalFetch).
+	localFetch := os.Getenv("PVP_BENCH_LOCAL_FETCH") == "1"
 	window := workflows.DefaultWindow
 	if v, err := strconv.Atoi(os.Getenv("PVP_BENCH_WINDOW")); err == nil && v > 0 {
 		window = v
@@ -40,7 +42,7 @@ func BenchmarkSync5000(b *testing.B) {
 		s.Statements.Reset()
 		b.StartTimer()
 		began := time.Now()
-		res, err := s.SyncRegion(b, workflows.SyncRegionInput{Region: "us", Window: window}, time.Hour)
+		res, err := s.SyncRegion(b, workflows.SyncRegionInput{Region: "us", Window: window, LocalFetch: localFetch}, time.Hour)
 		wall := time.Since(began)
 		b.StopTimer()
 		if err != nil {
@@ -58,8 +60,8 @@ func BenchmarkSync5000(b *testing.B) {
 		b.ReportMetric(float64(profileRequests)/float64(size), "requests/char")
 		b.ReportMetric(float64(s.Statements.Count())/float64(size), "stmts/char")
 		b.ReportMetric(float64(peakRSSKiB())/1024, "peak-RSS-MiB")
-		b.Logf("%d characters in %s: %.1f characters/s, %d profile-endpoint requests, %d statements (+%d tx control)",
-			size, wall.Round(time.Millisecond), float64(size)/wall.Seconds(), profileRequests, s.Statements.Count(), s.Statements.TxControl())
+		b.Logf("local_fetch=%v: %d characters in %s: %.1f characters/s, %d profile-endpoint requests, %d statements (+%d tx control)",
+			localFetch, size, wall.Round(time.Millisecond), float64(size)/wall.Seconds(), profileRequests, s.Statements.Count(), s.Statements.TxControl())
 	}
 }
 

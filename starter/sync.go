@@ -28,6 +28,7 @@ type SyncOptions struct {
 	Window   int
 	Timeout  time.Duration
 	Wait     bool
+	Local    bool
 }
 
 func syncCmd() *cobra.Command {
@@ -66,6 +67,7 @@ func syncCmd() *cobra.Command {
 	f.IntVar(&o.Window, "window", 0, fmt.Sprintf("character workflows in flight per board (default %d)", workflows.DefaultWindow))
 	f.DurationVar(&o.Timeout, "timeout", 5*time.Hour, "give up on the whole sync after this long")
 	f.BoolVar(&o.Wait, "wait", false, "show progress and the final summary")
+	f.BoolVar(&o.Local, "local-fetch", false, "make Battle.net requests as local activities: faster orchestration, budget per worker instead of per task queue")
 	return cmd
 }
 
@@ -94,7 +96,7 @@ func (o SyncOptions) regionInput() (workflows.SyncRegionInput, error) {
 	if o.Timeout <= 0 {
 		return workflows.SyncRegionInput{}, usagef("--timeout must be positive")
 	}
-	return workflows.SyncRegionInput{Region: o.Region, Season: o.Season, Brackets: brackets, Locale: o.Locale, Window: o.Window}, nil
+	return workflows.SyncRegionInput{Region: o.Region, Season: o.Season, Brackets: brackets, Locale: o.Locale, Window: o.Window, LocalFetch: o.Local}, nil
 }
 
 type startedRun struct {
@@ -120,7 +122,8 @@ func startSync(ctx context.Context, c client.Client, in workflows.SyncRegionInpu
 		opts.ID = workflows.LeaderboardWorkflowID(in.Region, b, now)
 		opts.StaticSummary = fmt.Sprintf("%s · %s", b, in.Region)
 		sa = append(sa, workflows.SearchBracket.ValueSet(b))
-		arg = workflows.SyncLeaderboardInput{Region: in.Region, Bracket: b, Season: in.Season, Locale: in.Locale, SnapshotAt: now, Window: in.Window}
+		arg = workflows.SyncLeaderboardInput{Region: in.Region, Bracket: b, Season: in.Season, Locale: in.Locale, SnapshotAt: now,
+			Window: in.Window, LocalFetch: in.LocalFetch}
 	} else {
 		kind = workflows.SyncRegionName
 		opts.ID = workflows.RegionWorkflowID(in.Region, in.Season, now)

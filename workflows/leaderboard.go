@@ -35,6 +35,7 @@ type SyncLeaderboardInput struct {
 	Cursor        *activities.Cursor `json:"cursor,omitempty"`
 	Progress      Progress           `json:"progress,omitzero"`
 	Runs          int                `json:"runs,omitempty"`
+	LocalFetch    bool               `json:"local_fetch,omitempty"` // Battle.net requests as local activities (see fetchActivity)
 
 	inputProblem string // an unknown JSON field, reported by validation
 }
@@ -164,7 +165,7 @@ func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.Ro
 		})
 		f := workflow.ExecuteChildWorkflow(cctx, SyncCharacterName, SyncCharacterInput{
 			Region: in.Region, CharacterID: c.CharacterID, BlizzardID: c.BlizzardID, SpecID: c.SpecID,
-			SnapshotAt: in.SnapshotAt, Locale: in.Locale, Bracket: in.Bracket,
+			SnapshotAt: in.SnapshotAt, Locale: in.Locale, Bracket: in.Bracket, LocalFetch: in.LocalFetch,
 		})
 		inFlight++
 		sel.AddFuture(f, func(f workflow.Future) { record(c, f) })

@@ -79,6 +79,15 @@ func processingCtx(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// localFetchCtx is battlenetCtx for a Battle.net request made as a local activity.
+func localFetchCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    45 * time.Second,
+		ScheduleToCloseTimeout: 10 * time.Minute,
+		RetryPolicy:            BattlenetRetryPolicy,
+	})
+}
+
 // localCtx runs short PostgreSQL reads/writes as local activities on the workflow worker: they cost no
 // extra history events beyond a marker, which keeps the per-character overhead low.
 func localCtx(ctx workflow.Context) workflow.Context {

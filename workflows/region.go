@@ -30,6 +30,7 @@ type SyncRegionInput struct {
 	BoardConcurrency int      `json:"board_concurrency,omitempty"`
 	Window           int      `json:"window,omitempty"`
 	PageSize         int      `json:"page_size,omitempty"`
+	LocalFetch       bool     `json:"local_fetch,omitempty"` // Battle.net requests as local activities (see fetchActivity)
 
 	inputProblem string // an unknown JSON field, reported by validation
 }
@@ -142,7 +143,7 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 		workflow.SetCurrentDetails(ctx, regionDetails(res))
 		return workflow.ExecuteChildWorkflow(cctx, SyncLeaderboardName, SyncLeaderboardInput{
 			Region: in.Region, Bracket: b.Bracket, Season: d.Season, Locale: in.Locale, SnapshotAt: res.SnapshotAt,
-			Window: in.Window, PageSize: in.PageSize, LeaderboardID: b.LeaderboardID, Progress: b.Progress,
+			Window: in.Window, PageSize: in.PageSize, LeaderboardID: b.LeaderboardID, LocalFetch: in.LocalFetch, Progress: b.Progress,
 		})
 	}, func(i int, f workflow.Future) {
 		b := &res.Brackets[i]

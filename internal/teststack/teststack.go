@@ -111,7 +111,7 @@ func New(t testing.TB, o Options) *Stack {
 	s.Acts = &activities.Activities{Store: s.Store, Battlenet: bn, Config: cfg, Log: s.Log}
 	l := o.Limits
 	if l.SyncThreads == 0 {
-		l = service.Limits{SyncThreads: 64, ProcessingThreads: 16, WorkflowThreads: 200, Pollers: 4, SyncRPS: 100000}
+		l = service.Limits{SyncThreads: 64, ProcessingThreads: 64, WorkflowThreads: 200, Pollers: 4, SyncRPS: 100000}
 	}
 	s.workers, err = service.Start(s.Temporal, s.Acts, l)
 	if err != nil {
