@@ -420,9 +420,9 @@ func TestStuckRunTimesOut(t *testing.T) {
 	assert.True(t, errors.As(err, &te) || strings.Contains(strings.ToLower(err.Error()), "timeout"),
 		"the error says the run timed out: %v", err)
 	assert.Less(t, elapsed, timeout+30*time.Second, "the run ends at its timeout")
-	d, err := e.tc.DescribeWorkflowExecution(context.Background(), run.GetID(), run.GetRunID())
+	d, err := e.tc.DescribeWorkflow(context.Background(), run.GetID(), run.GetRunID())
 	require.NoError(t, err)
-	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, d.WorkflowExecutionInfo.Status)
+	assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT, d.RawResponse.WorkflowExecutionInfo.Status)
 
 	// ParentClosePolicy TERMINATE: boards and characters of the dead run are closed too (asynchronously).
 	var running, terminated int
@@ -433,9 +433,9 @@ func TestStuckRunTimesOut(t *testing.T) {
 	t.Logf("character workflows of the timed-out run: %d terminated, none running", terminated)
 	assert.Positive(t, terminated, "characters in flight were terminated with their parent")
 	for _, id := range boardIDs {
-		d, err := e.tc.DescribeWorkflowExecution(context.Background(), id, "")
+		d, err := e.tc.DescribeWorkflow(context.Background(), id, "")
 		require.NoError(t, err)
-		assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, d.WorkflowExecutionInfo.Status, id)
+		assert.Equal(t, enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED, d.RawResponse.WorkflowExecutionInfo.Status, id)
 	}
 
 	e.fake.SetFaults(fakeblizzard.Faults{})
@@ -469,13 +469,13 @@ func (e *env) characterStatuses(tr truth) (running, terminated int) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	for id := range tr.distinct {
-		d, err := e.tc.DescribeWorkflowExecution(ctx, workflows.CharacterWorkflowID(e.region, id), "")
+		d, err := e.tc.DescribeWorkflow(ctx, workflows.CharacterWorkflowID(e.region, id), "")
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {
 			continue
 		}
 		require.NoError(e.t, err)
-		switch d.WorkflowExecutionInfo.Status {
+		switch d.RawResponse.WorkflowExecutionInfo.Status {
 		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 			running++
 		case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pvpsync/pvpsync/schema"
@@ -111,18 +110,6 @@ func (c *pgCluster) migrate(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	require.NoError(t, schema.Up(ctx, c.DSN()), "migrate the throw-away cluster")
-}
-
-// ready says whether the cluster accepts connections.
-func (c *pgCluster) ready() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, c.DSN())
-	if err != nil {
-		return false
-	}
-	_ = conn.Close(ctx)
-	return true
 }
 
 func freePort(t *testing.T) int {

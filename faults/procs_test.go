@@ -417,8 +417,8 @@ func (e *env) startSync(in workflows.SyncRegionInput, timeout time.Duration) cli
 	e.t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		d, err := e.tc.DescribeWorkflowExecution(ctx, run.GetID(), run.GetRunID())
-		if err == nil && d.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		d, err := e.tc.DescribeWorkflow(ctx, run.GetID(), run.GetRunID())
+		if err == nil && d.RawResponse.WorkflowExecutionInfo.Status == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			_ = e.tc.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "test cleanup")
 		}
 	})
