@@ -54,7 +54,7 @@ func Build(t testing.TB, pkg string) string {
 		}
 	}
 	out := filepath.Join(tmpDir, filepath.Base(pkg))
-	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-o", out, pkg) // #nosec G204 -- test helper: pkg is a package path written in the calling test
 	cmd.Dir = root
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build %s: %v\n%s", pkg, err, msg)
