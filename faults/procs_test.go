@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -30,6 +29,7 @@ import (
 
 	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
+	"github.com/pvpsync/pvpsync/internal/testbin"
 	"github.com/pvpsync/pvpsync/internal/testtemporal"
 	"github.com/pvpsync/pvpsync/workflows"
 )
@@ -42,7 +42,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := func() int {
-		root, err := findModuleRoot()
+		root, err := testbin.ModuleRoot()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "faults:", err)
 			return 1
@@ -65,23 +65,6 @@ func TestMain(m *testing.M) {
 		return m.Run()
 	}()
 	os.Exit(code)
-}
-
-func findModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("module root (go.mod) not found")
-		}
-		dir = parent
-	}
 }
 
 // fakeAPI serves a fakeblizzard.Server behind a handler that records every bearer token presented, so

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/pvpsync/pvpsync/internal/testbin"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
@@ -31,24 +32,15 @@ func Binary() (string, error) {
 	if p := os.Getenv("TEMPORAL_CLI"); p != "" {
 		return p, nil
 	}
-	dir, err := os.Getwd()
+	root, err := testbin.ModuleRoot()
 	if err != nil {
 		return "", err
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			p := filepath.Join(dir, "bin", "temporal")
-			if _, err := os.Stat(p); err != nil {
-				return "", fmt.Errorf("no Temporal CLI at %s: build it with `make bin/temporal` (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)", p)
-			}
-			return p, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("module root not found from %s", dir)
-		}
-		dir = parent
+	p := filepath.Join(root, "bin", "temporal")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("no Temporal CLI at %s: build it with `make test` or scripts/lib.sh's ensure_temporal (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)", p)
 	}
+	return p, nil
 }
 
 // SearchAttributeArgs are the dev-server flags registering pvpsync's search attributes.
