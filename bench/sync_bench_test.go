@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/pvpsync/pvpsync/fakeblizzard"
-	"github.com/pvpsync/pvpsync/internal/testtemporal"
 	"github.com/pvpsync/pvpsync/internal/teststack"
+	"github.com/pvpsync/pvpsync/internal/testtemporal"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
