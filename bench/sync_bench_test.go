@@ -13,11 +13,7 @@ import (
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testtemporal.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testtemporal.Main(m) }
 
 // BenchmarkSync5000 syncs one 5,000-character board against an unthrottled fake and reports wall time,
 // characters/s, Battle.net requests and PostgreSQL statements per character, and the process's peak RSS

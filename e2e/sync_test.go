@@ -20,11 +20,7 @@ import (
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testtemporal.Stop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testtemporal.Main(m) }
 
 // truth is what the fake serves: the distinct characters of the boards and which are private.
 type truth struct {

@@ -144,6 +144,13 @@ func freePort() (string, error) {
 	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port), nil
 }
 
+// Main is a TestMain for packages that use the shared dev server: run the tests, stop the server.
+func Main(m *testing.M) {
+	code := m.Run()
+	Stop()
+	os.Exit(code)
+}
+
 // Stop ends the shared dev server (from TestMain after m.Run).
 func Stop() {
 	if server != nil {
