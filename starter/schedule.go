@@ -77,11 +77,7 @@ func scheduleCreateCmd() *cobra.Command {
 		Short: "Create a region's sync schedule (--region) or the retention schedule (--retention)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := f.desired(cmd)
-			if err != nil {
-				return err
-			}
-			c, _, err := dial(cmd.Context())
+			d, c, err := f.desiredAndClient(cmd)
 			if err != nil {
 				return err
 			}
@@ -128,11 +124,7 @@ func scheduleUpdateCmd() *cobra.Command {
 		Short: "Replace a schedule's spec, action and policies with these flags (paused state and history kept)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			d, err := f.desired(cmd)
-			if err != nil {
-				return err
-			}
-			c, _, err := dial(cmd.Context())
+			d, c, err := f.desiredAndClient(cmd)
 			if err != nil {
 				return err
 			}
@@ -184,6 +176,17 @@ func (f *scheduleFlags) target() string {
 }
 
 // desired validates the flags (usage errors, before anything is contacted) and builds the schedule.
+// desiredAndClient validates the flags (usage errors before any connection), then dials Temporal: how
+// create and update both begin.
+func (f *scheduleFlags) desiredAndClient(cmd *cobra.Command) (desiredSchedule, client.Client, error) {
+	d, err := f.desired(cmd)
+	if err != nil {
+		return d, nil, err
+	}
+	c, _, err := dial(cmd.Context())
+	return d, c, err
+}
+
 func (f *scheduleFlags) desired(cmd *cobra.Command) (desiredSchedule, error) {
 	changed := cmd.Flags().Changed
 	if f.Retention && !changed("every") {
