@@ -77,9 +77,10 @@ type checkOpts struct {
 
 // checked is what the checker found.
 type checked struct {
-	unprocessed map[int64]bool // public (or unmarked private) characters left unprocessed at the snapshot
-	processed   int            // distinct public characters fully processed at the snapshot
-	reported    map[int64]string
+	unprocessed map[int64]bool     // public (or unmarked private) characters left unprocessed at the snapshot
+	processed   int                // distinct public characters fully processed at the snapshot
+	reported    map[int64]string   // the last reported reason of each failed character
+	reasons     map[int64][]string // every reason reported: one character may fail on two boards
 }
 
 // check is the one ground-truth checker every scenario ends with: the result's counters, the rows of
@@ -105,10 +106,11 @@ func (e *env) check(res workflows.SyncRegionResult, tr truth, o checkOpts) check
 	for _, b := range res.Brackets {
 		assert.Equal(t, workflows.BracketCompleted, b.Status, "bracket %s: %s", b.Bracket, b.Error)
 	}
-	reported := map[int64]string{}
+	reported, reasons := map[int64]string{}, map[int64][]string{}
 	for _, f := range p.Failures {
 		assert.NotEmpty(t, f.Reason, "failure of %d has a reason", f.BlizzardID)
 		reported[f.BlizzardID] = f.Reason
+		reasons[f.BlizzardID] = append(reasons[f.BlizzardID], f.Reason)
 	}
 
 	// Every entry of every board exactly once for the snapshot.
@@ -160,7 +162,7 @@ WHERE e.snapshot_at = $1 AND l.region = $2`, snap, e.region)
 	}
 	require.NoError(t, rows.Err())
 
-	out := checked{unprocessed: map[int64]bool{}, reported: reported}
+	out := checked{unprocessed: map[int64]bool{}, reported: reported, reasons: reasons}
 	for bid, entries := range byChar {
 		all, none := true, true
 		for _, en := range entries {
