@@ -134,7 +134,7 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 
 // fetchActivity runs one Battle.net request: a regular activity on the pvp-sync queue (the default: the
 // queue-wide TaskQueueActivitiesPerSecond holds the budget across every worker), or, with local_fetch, a
-// local activity on the workflow worker — about twice the characters per second on the dev server, with
+// local activity on the workflow worker — ~60 % more characters per second on the dev server, with
 // the budget held by each worker's own client limiter only. Either way each request retries on its own.
 func fetchActivity(ctx workflow.Context, local bool, summary string, fn, input any) workflow.Future {
 	if local {
