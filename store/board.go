@@ -195,12 +195,20 @@ func upsertBoardCharacters(ctx context.Context, tx pgx.Tx, region string, rows [
 		// Unchanged characters (the common case on a re-sync) are not rewritten: no dead tuples, no WAL,
 		// shorter row locks between concurrent boards. Their ids come from the second branch, which reads
 		// the statement's starting snapshot; rows inserted or updated here come from RETURNING.
+		// A new name or realm (rename, transfer) is a new API address: what the old one answered — a 404
+		// that made the character private or put it on cooldown, Last-Modified values — no longer holds,
+		// and keeping it would skip a ranked character forever.
 		q := psql.Insert("characters").Columns("blizzard_id", "region", "name", "realm_slug", "faction", "updated_at").
 			Select(rowsSel).
 			Prefix("WITH ins AS (").Suffix(`ON CONFLICT (blizzard_id, region) DO UPDATE SET
     name = EXCLUDED.name,
     realm_slug = EXCLUDED.realm_slug,
     faction = COALESCE(EXCLUDED.faction, characters.faction),
+    is_private = characters.is_private AND `+sameAddress+`,
+    unavailable_until = CASE WHEN `+sameAddress+` THEN characters.unavailable_until END,
+    unreadable_at = CASE WHEN `+sameAddress+` THEN characters.unreadable_at END,
+    equipment_last_modified = CASE WHEN `+sameAddress+` THEN characters.equipment_last_modified END,
+    specializations_last_modified = CASE WHEN `+sameAddress+` THEN characters.specializations_last_modified END,
     updated_at = now()
 WHERE (characters.name, characters.realm_slug, characters.faction)
       IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.realm_slug, COALESCE(EXCLUDED.faction, characters.faction))
@@ -230,6 +238,9 @@ WHERE c.region = ? AND c.blizzard_id = ANY(?::bigint[])
 	}
 	return ids, nil
 }
+
+// sameAddress: the character is still asked for at the realm and name it had.
+const sameAddress = `(characters.name, characters.realm_slug) = (EXCLUDED.name, EXCLUDED.realm_slug)`
 
 type boardEntryRow struct {
 	characterID int64

@@ -142,6 +142,43 @@ func TestSaveBoardUpsertsCharactersAndKeepsIDs(t *testing.T) {
 	assert.Equal(t, 1, f.count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE spec_id IS NULL AND snapshot_at = $1`, bdSnap))
 }
 
+// A renamed or transferred character is a new API address: the 404 and Last-Modified values of the old
+// one are dropped, so the next sync asks again; a character still at its address keeps them.
+func TestSaveBoardRenameClearsWhatTheOldAddressAnswered(t *testing.T) {
+	f := newBdFixture(t)
+	ctx := bdCtx(t)
+	board := f.board(t, "eu", "3v3")
+	entries := bdEntries(3, 2001)
+	_, err := f.s.SaveBoard(ctx, store.SaveBoardInput{LeaderboardID: board, Region: "eu", SnapshotAt: bdSnap, Entries: entries})
+	require.NoError(t, err)
+	_, err = f.s.Pool.Exec(ctx, `UPDATE characters SET is_private = true, unavailable_until = now() + interval '14 days',
+    unreadable_at = now(), equipment_last_modified = 'Mon, 02 Jan 2006 15:04:05 GMT',
+    specializations_last_modified = 'Mon, 02 Jan 2006 15:04:05 GMT'`)
+	require.NoError(t, err)
+
+	entries[0].Name = "Renamed"         // rename
+	entries[1].RealmSlug = "silvermoon" // transfer
+	entries[2].Rating += 10             // same address
+	_, err = f.s.SaveBoard(ctx, store.SaveBoardInput{LeaderboardID: board, Region: "eu", SnapshotAt: bdSnap.Add(time.Hour), Entries: entries})
+	require.NoError(t, err)
+
+	type flags struct {
+		Private                    bool
+		Cooldown, Unreadable, EqLM bool
+		SpLM                       bool
+	}
+	read := func(blizzardID int64) flags {
+		var fl flags
+		require.NoError(t, f.s.Pool.QueryRow(ctx, `SELECT is_private, unavailable_until IS NOT NULL, unreadable_at IS NOT NULL,
+       equipment_last_modified IS NOT NULL, specializations_last_modified IS NOT NULL
+FROM characters WHERE blizzard_id = $1 AND region = 'eu'`, blizzardID).Scan(&fl.Private, &fl.Cooldown, &fl.Unreadable, &fl.EqLM, &fl.SpLM))
+		return fl
+	}
+	assert.Equal(t, flags{}, read(entries[0].BlizzardID), "renamed: asked again, unconditionally")
+	assert.Equal(t, flags{}, read(entries[1].BlizzardID), "transferred: asked again, unconditionally")
+	assert.Equal(t, flags{true, true, true, true, true}, read(entries[2].BlizzardID), "same address: nothing forgotten")
+}
+
 func TestSaveBoardDuplicateCharacterKeepsBestRank(t *testing.T) {
 	f := newBdFixture(t)
 	ctx := bdCtx(t)
