@@ -79,8 +79,7 @@ type checkOpts struct {
 type checked struct {
 	unprocessed map[int64]bool     // public (or unmarked private) characters left unprocessed at the snapshot
 	processed   int                // distinct public characters fully processed at the snapshot
-	reported    map[int64]string   // the last reported reason of each failed character
-	reasons     map[int64][]string // every reason reported: one character may fail on two boards
+	reasons     map[int64][]string // every reason reported per character: one may fail on two boards
 }
 
 // check is the one ground-truth checker every scenario ends with: the result's counters, the rows of
@@ -106,10 +105,9 @@ func (e *env) check(res workflows.SyncRegionResult, tr truth, o checkOpts) check
 	for _, b := range res.Brackets {
 		assert.Equal(t, workflows.BracketCompleted, b.Status, "bracket %s: %s", b.Bracket, b.Error)
 	}
-	reported, reasons := map[int64]string{}, map[int64][]string{}
+	reasons := map[int64][]string{}
 	for _, f := range p.Failures {
 		assert.NotEmpty(t, f.Reason, "failure of %d has a reason", f.BlizzardID)
-		reported[f.BlizzardID] = f.Reason
 		reasons[f.BlizzardID] = append(reasons[f.BlizzardID], f.Reason)
 	}
 
@@ -162,7 +160,7 @@ WHERE e.snapshot_at = $1 AND l.region = $2`, snap, e.region)
 	}
 	require.NoError(t, rows.Err())
 
-	out := checked{unprocessed: map[int64]bool{}, reported: reported, reasons: reasons}
+	out := checked{unprocessed: map[int64]bool{}, reasons: reasons}
 	for bid, entries := range byChar {
 		all, none := true, true
 		for _, en := range entries {
@@ -213,7 +211,7 @@ WHERE e.snapshot_at = $1 AND l.region = $2`, snap, e.region)
 	assert.GreaterOrEqual(t, p.Failed, len(out.unprocessed), "every unprocessed character is counted failed")
 	if p.Failed == len(p.Failures) { // the list is complete (it is capped)
 		for bid := range out.unprocessed {
-			if _, ok := reported[bid]; !ok {
+			if _, ok := reasons[bid]; !ok {
 				problem("character %d left unprocessed but not reported failed", bid)
 			}
 		}
