@@ -1,6 +1,7 @@
 # pvpsync: worker, starter and the fake Battle.net server in one small image.
 #
-#   docker build -t pvpsync:dev .
+#   make image        (docker build with the version, commit and build time as build arguments)
+#   docker build -t pvpsync:dev .    (works too; the binaries then report version "unknown")
 #   docker run --rm pvpsync:dev worker migrate status
 #
 # Static binaries (CGO_ENABLED=0) on Alpine rather than distroless: the compose healthchecks need a
@@ -16,8 +17,11 @@ ENV CGO_ENABLED=0
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
+# .git is not in the build context: the stamp comes in as build arguments (scripts/ldflags.sh
+# --build-args), declared after COPY so a new commit does not invalidate the module layer.
+ARG PVP_VERSION= PVP_REVISION= PVP_BUILD_TIME=
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    go build -trimpath -ldflags="-s -w" -o /out/ ./worker ./starter ./cmd/fakeblizzard
+    go build -trimpath -ldflags="-s -w $(sh scripts/ldflags.sh)" -o /out/ ./worker ./starter ./cmd/fakeblizzard
 
 FROM alpine:${ALPINE_VERSION}
 # The base image already carries the CA bundle (ca-certificates-bundle) that HTTPS to Battle.net needs.

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 	"go.uber.org/zap"
 
 	"github.com/pvpsync/pvpsync/battlenet"
+	"github.com/pvpsync/pvpsync/retry"
 	"github.com/pvpsync/pvpsync/store"
 )
 
@@ -26,31 +29,58 @@ func msTime(ms int64) *time.Time {
 	return &t
 }
 
+// Routes names the credentials allowed to serve a region. No credential for the region is a
+// configuration error: the sync fails at once rather than waiting on a queue nobody polls.
+func (a *Activities) Routes(_ context.Context, in RoutesInput) (RoutesResult, error) {
+	names := a.Battlenet.ForRegion(in.Region)
+	if len(names) == 0 {
+		return RoutesResult{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("no Battle.net credential may serve region %q (check the regions column of BLIZZARD_CREDENTIALS)", in.Region),
+			retry.ErrTypeNoCredential, nil)
+	}
+	return RoutesResult{Credentials: names, Scope: a.Battlenet.Config().QuotaScope}, nil
+}
+
+// client is the Battle.net client of a credential. The request context carries the process budget when
+// the activity runs locally (local_fetch): it bypassed the credential's rate-limited task queue.
+func (a *Activities) client(ctx context.Context, credential string) (context.Context, *battlenet.Client, error) {
+	c, ok := a.Battlenet.Get(credential)
+	if !ok {
+		return ctx, nil, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("unknown Battle.net credential %q on this worker", credential), retry.ErrTypeNoCredential, nil)
+	}
+	if activity.IsActivity(ctx) && activity.GetInfo(ctx).IsLocalActivity {
+		ctx = battlenet.WithProcessBudget(ctx)
+	}
+	return ctx, c, nil
+}
+
 // DiscoverSeason reads the current (or given) season and its leaderboard index, and stores the season.
 func (a *Activities) DiscoverSeason(ctx context.Context, in DiscoverSeasonInput) (DiscoverSeasonResult, error) {
-	if err := battlenet.ValidateLocale(in.Region, in.Locale); err != nil {
-		return DiscoverSeasonResult{}, AsTemporal(ctx, "discover season", fmt.Errorf("%w: %v", store.ErrInvalidRow, err))
+	ctx, bn, err := a.client(ctx, in.Credential)
+	if err != nil {
+		return DiscoverSeasonResult{}, err
 	}
 	locale := localeOr(in.Region, in.Locale)
 	res := DiscoverSeasonResult{Season: in.Season}
 	if res.Season == 0 {
-		idx, err := a.Battlenet.SeasonIndex(ctx, in.Region, locale)
+		idx, err := bn.SeasonIndex(ctx, in.Region, locale)
 		res.Requests++
 		if err != nil {
-			return res, AsTemporal(ctx, "read season index", err)
+			return res, retry.AsTemporal(ctx, "read season index", err)
 		}
 		res.Season = idx.CurrentSeason.ID
 	}
-	season, err := a.Battlenet.Season(ctx, in.Region, locale, res.Season)
+	season, err := bn.Season(ctx, in.Region, locale, res.Season)
 	res.Requests++
 	if err != nil {
-		return res, AsTemporal(ctx, fmt.Sprintf("read season %d", res.Season), err)
+		return res, retry.AsTemporal(ctx, fmt.Sprintf("read season %d", res.Season), err)
 	}
 	res.SeasonName = season.SeasonName
-	index, err := a.Battlenet.LeaderboardIndex(ctx, in.Region, locale, res.Season)
+	index, err := bn.LeaderboardIndex(ctx, in.Region, locale, res.Season)
 	res.Requests++
 	if err != nil {
-		return res, AsTemporal(ctx, fmt.Sprintf("read leaderboard index of season %d", res.Season), err)
+		return res, retry.AsTemporal(ctx, fmt.Sprintf("read leaderboard index of season %d", res.Season), err)
 	}
 	for _, l := range index.Leaderboards {
 		res.Brackets = append(res.Brackets, l.Name)
@@ -59,7 +89,10 @@ func (a *Activities) DiscoverSeason(ctx context.Context, in DiscoverSeasonInput)
 		BlizzardID: res.Season, Name: season.SeasonName,
 		StartsAt: msTime(season.SeasonStartTimestamp), EndsAt: msTime(season.SeasonEndTimestamp),
 	}); err != nil {
-		return res, AsTemporal(ctx, "store season", err)
+		return res, retry.AsTemporal(ctx, "store season", err)
+	}
+	if err := a.Store.SaveSpecs(ctx, battlenet.Specs); err != nil {
+		return res, retry.AsTemporal(ctx, "store the spec catalogue", err)
 	}
 	return res, nil
 }
@@ -67,27 +100,28 @@ func (a *Activities) DiscoverSeason(ctx context.Context, in DiscoverSeasonInput)
 // SaveBoard fetches one board and stores its characters and entries in one transaction. An empty board
 // is a Battle.net glitch: nothing is written and the previous snapshot stays the latest.
 func (a *Activities) SaveBoard(ctx context.Context, in SaveBoardInput) (SaveBoardResult, error) {
-	if err := battlenet.ValidateBracket(in.Bracket); err != nil {
-		return SaveBoardResult{}, AsTemporal(ctx, "save board", fmt.Errorf("%w: %v", store.ErrInvalidRow, err))
+	ctx, bn, err := a.client(ctx, in.Credential)
+	if err != nil {
+		return SaveBoardResult{}, err
 	}
 	res := SaveBoardResult{Requests: 1}
-	board, err := a.Battlenet.Leaderboard(ctx, in.Region, localeOr(in.Region, in.Locale), in.Season, in.Bracket)
+	board, err := bn.Leaderboard(ctx, in.Region, localeOr(in.Region, in.Locale), in.Season, in.Bracket)
 	if err != nil {
-		return res, AsTemporal(ctx, fmt.Sprintf("read board %s/%s", in.Region, in.Bracket), err)
+		return res, retry.AsTemporal(ctx, fmt.Sprintf("read board %s/%s", in.Region, in.Bracket), err)
 	}
 	seasonID, err := a.Store.UpsertSeason(ctx, store.Season{BlizzardID: in.Season})
 	if err != nil {
-		return res, AsTemporal(ctx, "store season", err)
+		return res, retry.AsTemporal(ctx, "store season", err)
 	}
 	res.LeaderboardID, err = a.Store.UpsertLeaderboard(ctx, seasonID, in.Region, in.Bracket)
 	if err != nil {
-		return res, AsTemporal(ctx, "store leaderboard", err)
+		return res, retry.AsTemporal(ctx, "store leaderboard", err)
 	}
 	if len(board.Entries) == 0 {
 		res.Empty = true
 		prev, _, ok, err := a.Store.LatestSnapshot(ctx, res.LeaderboardID)
 		if err != nil {
-			return res, AsTemporal(ctx, "read latest snapshot", err)
+			return res, retry.AsTemporal(ctx, "read latest snapshot", err)
 		}
 		if ok {
 			res.PreviousSnapshot = &prev
@@ -108,31 +142,10 @@ func (a *Activities) SaveBoard(ctx context.Context, in SaveBoardInput) (SaveBoar
 		LeaderboardID: res.LeaderboardID, Region: in.Region, SnapshotAt: in.SnapshotAt, Entries: entries,
 	})
 	if err != nil {
-		return res, AsTemporal(ctx, fmt.Sprintf("store board %s/%s", in.Region, in.Bracket), err)
+		return res, retry.AsTemporal(ctx, fmt.Sprintf("store board %s/%s", in.Region, in.Bracket), err)
 	}
 	res.Entries, res.Characters, res.Inserted = saved.Entries, saved.Characters, saved.Inserted
 	a.log().Info("board stored", zap.String("region", in.Region), zap.String("bracket", in.Bracket),
 		zap.Int("entries", saved.Entries), zap.Int("inserted", saved.Inserted), zap.Int("duplicates_dropped", saved.DuplicatesDropped))
 	return res, nil
-}
-
-// LoadRoster reads one page of a board snapshot, by rank.
-func (a *Activities) LoadRoster(ctx context.Context, in RosterInput) (RosterResult, error) {
-	rows, err := a.Store.RosterPage(ctx, in.LeaderboardID, in.SnapshotAt,
-		store.RosterCursor{AfterRank: in.After.Rank, AfterCharacterID: in.After.CharacterID}, in.Limit)
-	if err != nil {
-		return RosterResult{}, AsTemporal(ctx, "load roster", err)
-	}
-	out := RosterResult{Characters: make([]RosterCharacter, len(rows))}
-	for i, r := range rows {
-		out.Characters[i] = RosterCharacter{CharacterID: r.CharacterID, BlizzardID: r.BlizzardID, Rank: r.Rank, SpecID: r.SpecID}
-	}
-	return out, nil
-}
-
-func (a *Activities) log() *zap.Logger {
-	if a.Log == nil {
-		return zap.NewNop()
-	}
-	return a.Log
 }

@@ -1,16 +1,33 @@
 package activities
 
-import "time"
+import (
+	"time"
+
+	"github.com/pvpsync/pvpsync/store"
+)
 
 // Inputs and results of every activity. They are small on purpose: boards, rosters and raw JSON stay in
 // PostgreSQL, and only ids, cursors, statuses and counters cross Temporal history. JSON names are
 // snake_case so histories read like the API.
 
+// RoutesInput asks which credentials may serve a region.
+type RoutesInput struct {
+	Region string `json:"region"`
+}
+
+// RoutesResult lists them (sorted) and how their budgets are scoped; the workflows turn a credential into
+// its task queue (workflows.BattlenetQueue) and spread requests over them.
+type RoutesResult struct {
+	Credentials []string `json:"credentials"`
+	Scope       string   `json:"scope"`
+}
+
 // DiscoverSeasonInput asks for the season (0 = current) and its bracket list.
 type DiscoverSeasonInput struct {
-	Region string `json:"region"`
-	Locale string `json:"locale,omitempty"`
-	Season int64  `json:"season,omitempty"`
+	Region     string `json:"region"`
+	Locale     string `json:"locale,omitempty"`
+	Season     int64  `json:"season,omitempty"`
+	Credential string `json:"credential"`
 }
 
 // DiscoverSeasonResult is the season and every bracket of its leaderboard index, in index order.
@@ -28,6 +45,7 @@ type SaveBoardInput struct {
 	Season     int64     `json:"season"`
 	Bracket    string    `json:"bracket"`
 	SnapshotAt time.Time `json:"snapshot_at"`
+	Credential string    `json:"credential"`
 }
 
 // SaveBoardResult says what was stored. Empty means Battle.net answered a board with no entries: nothing
@@ -48,62 +66,65 @@ type Cursor struct {
 	CharacterID int64 `json:"character_id"`
 }
 
-// RosterInput asks for the next page of a board snapshot.
-type RosterInput struct {
+// PlanInput asks for the next roster page of a board snapshot to be triaged.
+type PlanInput struct {
 	LeaderboardID int64     `json:"leaderboard_id"`
 	SnapshotAt    time.Time `json:"snapshot_at"`
 	After         Cursor    `json:"after"`
 	Limit         int       `json:"limit"`
 }
 
-// RosterCharacter is one character of a roster page.
-type RosterCharacter struct {
-	CharacterID int64 `json:"character_id"`
-	BlizzardID  int64 `json:"blizzard_id"`
-	Rank        int   `json:"rank"`
-	SpecID      int   `json:"spec_id,omitempty"`
+// FetchCharacter is a character of a page that needs Battle.net requests.
+type FetchCharacter struct {
+	CharacterID int64  `json:"character_id"`
+	BlizzardID  int64  `json:"blizzard_id"`
+	Name        string `json:"name"`
+	RealmSlug   string `json:"realm_slug"`
+	Rank        int    `json:"rank"`
+	Reason      string `json:"reason"` // triage.Reason*
 }
 
-// RosterResult is one page, in rank order.
-type RosterResult struct {
-	Characters []RosterCharacter `json:"characters"`
+// PlanResult is one triaged page: how many characters needed nothing (their entries already written,
+// for idle and reused ones), and the ones to fetch, in rank order.
+type PlanResult struct {
+	Rows         int              `json:"rows"`
+	Last         Cursor           `json:"last"`
+	Idle         int              `json:"idle,omitempty"`
+	Reused       int              `json:"reused,omitempty"`
+	Private      int              `json:"private,omitempty"`
+	Unavailable  int              `json:"unavailable,omitempty"`
+	Deduplicated int              `json:"deduplicated,omitempty"`
+	Fetch        []FetchCharacter `json:"fetch,omitempty"`
 }
 
-// PrepareInput asks what a character sync has to do.
+// PrepareInput asks what a character sync has to do, right before it does it.
 type PrepareInput struct {
-	CharacterID int64     `json:"character_id"`
-	SnapshotAt  time.Time `json:"snapshot_at"`
+	CharacterID   int64     `json:"character_id"`
+	SnapshotAt    time.Time `json:"snapshot_at"`
+	LeaderboardID int64     `json:"leaderboard_id,omitempty"`
 }
 
-// Skip reasons returned by PrepareCharacter.
-const (
-	SkipNone     = ""
-	SkipPrivate  = "private"  // a profile 404 marked it private: no API call until a board shows it again
-	SkipCooldown = "cooldown" // a 404 on gear less than PVP_UNAVAILABLE_COOLDOWN ago
-	SkipDone     = "done"     // every entry of this snapshot is already processed (another board did it)
-)
-
-// PrepareResult is everything the character workflow needs to decide without touching Battle.net.
+// PrepareResult is the decision (a triage outcome) and what the requests need. An idle or reused
+// character has already been written when this returns.
 type PrepareResult struct {
-	Skip                        string `json:"skip,omitempty"`
+	Outcome                     string `json:"outcome"`
 	Region                      string `json:"region"`
 	Name                        string `json:"name"`
 	RealmSlug                   string `json:"realm_slug"`
-	ReuseEntryID                int64  `json:"reuse_entry_id,omitempty"`
 	EquipmentLastModified       string `json:"equipment_last_modified,omitempty"`
 	SpecializationsLastModified string `json:"specializations_last_modified,omitempty"`
 	RefreshProfile              bool   `json:"refresh_profile,omitempty"`
 }
 
-// FetchInput is one Battle.net request for one character.
+// FetchInput is one Battle.net request for one character, made with one credential.
 type FetchInput struct {
-	CharacterID     int64     `json:"character_id"`
-	Region          string    `json:"region"`
-	Locale          string    `json:"locale,omitempty"`
-	RealmSlug       string    `json:"realm_slug"`
-	Name            string    `json:"name"`
-	SnapshotAt      time.Time `json:"snapshot_at"`
-	IfModifiedSince string    `json:"if_modified_since,omitempty"`
+	CharacterID     int64  `json:"character_id"`
+	Region          string `json:"region"`
+	Locale          string `json:"locale,omitempty"`
+	RealmSlug       string `json:"realm_slug"`
+	Name            string `json:"name"`
+	IfModifiedSince string `json:"if_modified_since,omitempty"`
+	Credential      string `json:"credential"`
 }
 
 // Fetch statuses.
@@ -113,50 +134,48 @@ const (
 	StatusNotFound    = "not_found"
 )
 
-// FetchResult is the status of a fetch; the payload itself was stored in PostgreSQL.
+// FetchResult is the status of a fetch and the ids of what it stored (the payload itself, its gear
+// build or its loadouts are in PostgreSQL).
 type FetchResult struct {
-	Status       string `json:"status"`
-	LastModified string `json:"last_modified,omitempty"`
-	Requests     int    `json:"requests"`
+	Status       string              `json:"status"`
+	LastModified string              `json:"last_modified,omitempty"`
+	Requests     int                 `json:"requests"`
+	BuildID      int64               `json:"build_id,omitempty"`       // equipment
+	Loadouts     []store.SpecLoadout `json:"loadouts,omitempty"`       // specializations
+	ActiveSpecID int                 `json:"active_spec_id,omitempty"` // specializations
+	ClassID      int                 `json:"class_id,omitempty"`       // specializations
 }
 
-// Where the processing step takes a side's payload from.
-const (
-	SourceFetched = "fetched" // the raw JSON this run stored
-	SourceLatest  = "latest"  // the newest stored raw JSON (a 304, or the spec side of a reuse)
-	SourceReuse   = "reuse"   // copy the processed rows of ReuseEntryID (equipment side only)
-	SourceSkip    = ""        // leave this side alone
-)
-
-// SideSource tells ProcessCharacter how to fill one side.
-type SideSource struct {
-	Source       string `json:"source,omitempty"`
-	ReuseEntryID int64  `json:"reuse_entry_id,omitempty"`
-	LastModified string `json:"last_modified,omitempty"`
+// CommitInput ends a fetched character's sync: what each request answered moves its state, and the
+// snapshot's entries get it.
+type CommitInput struct {
+	CharacterID     int64       `json:"character_id"`
+	SnapshotAt      time.Time   `json:"snapshot_at"`
+	LeaderboardID   int64       `json:"leaderboard_id,omitempty"`
+	Outcome         string      `json:"outcome"`
+	Equipment       FetchResult `json:"equipment"`
+	Specializations FetchResult `json:"specializations"`
 }
 
-// ProcessInput processes both sides of a character for one snapshot (one transaction per side).
-type ProcessInput struct {
-	CharacterID     int64      `json:"character_id"`
-	SnapshotAt      time.Time  `json:"snapshot_at"`
-	Equipment       SideSource `json:"equipment"`
-	Specializations SideSource `json:"specializations"`
+// CommitResult counts the entries written.
+type CommitResult struct {
+	Entries int `json:"entries"`
 }
 
-// ProcessResult summarises what was written.
-type ProcessResult struct {
-	Entries      int    `json:"entries"`
-	ItemLevel    int    `json:"item_level,omitempty"`
-	TierSet      string `json:"tier_set,omitempty"`
-	TierPieces   int    `json:"tier_pieces,omitempty"`
-	SpecEntries  int    `json:"spec_entries,omitempty"`
-	MissingSpecs int    `json:"missing_specs,omitempty"`
-}
-
-// MarkInput records that a character cannot be read: private (profile 404) or unavailable (gear 404).
+// MarkInput records that a character's gear answered 404: unavailable for the cooldown.
 type MarkInput struct {
 	CharacterID int64 `json:"character_id"`
-	Private     bool  `json:"private,omitempty"`
+}
+
+// FreshnessInput asks how stale the gear of a board's ranked characters is.
+type FreshnessInput struct {
+	LeaderboardID int64     `json:"leaderboard_id"`
+	SnapshotAt    time.Time `json:"snapshot_at"`
+}
+
+// FreshnessResult is the age of the oldest gear among the board's public characters at that snapshot.
+type FreshnessResult struct {
+	OldestGearSeconds int64 `json:"oldest_gear_seconds"`
 }
 
 // PurgeInput deletes snapshots older than the retention.
@@ -167,6 +186,9 @@ type PurgeInput struct {
 
 // PurgeResult counts what was deleted.
 type PurgeResult struct {
-	Deleted int64     `json:"deleted"`
-	Before  time.Time `json:"before"`
+	Deleted   int64     `json:"deleted"`
+	Before    time.Time `json:"before"`
+	Builds    int64     `json:"builds,omitempty"`
+	Loadouts  int64     `json:"loadouts,omitempty"`
+	GearItems int64     `json:"gear_items,omitempty"`
 }

@@ -1,15 +1,17 @@
-// Package battlenet talks to the Blizzard Battle.net API: OAuth client-credentials tokens, paced
-// requests within Blizzard's per-second and per-hour quotas, conditional GETs on profile resources,
-// and errors classified into kinds the activities map to retry behaviour.
+// Package battlenet talks to the Blizzard Battle.net API with one or more credentials: OAuth
+// client-credentials tokens per credential, requests spaced within Blizzard's per-second limit and
+// held back after a 429, conditional GETs on profile resources, and errors classified into kinds the
+// activities map to retry behaviour. The hourly quota is held by each credential's Temporal task
+// queue, or in process for requests marked WithProcessBudget.
 package battlenet
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,12 +21,13 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Client is safe for concurrent use; one per process shares the token, the pacing budget and the
-// connection pool.
+// Client makes the requests of one credential. It is safe for concurrent use: all goroutines share
+// its token, its pacing and its 429 pause.
 type Client struct {
+	cred   Credential
 	cfg    Config
 	http   *http.Client
-	pacer  *pacer
+	pacers map[string]*pacer // by region; the same one for every region under QuotaPerCredential
 	tokens *tokens
 }
 
@@ -36,40 +39,21 @@ type Response struct {
 	Status       int
 }
 
-// New builds a client. It does not contact Battle.net; call Verify for that.
-func New(cfg Config) (*Client, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return nil, fmt.Errorf("battlenet config: %w", err)
-	}
-	transport := &http.Transport{
-		Proxy: http.ProxyFromEnvironment,
-		DialContext: (&net.Dialer{
-			Timeout:   5 * time.Second,
-			KeepAlive: 30 * time.Second,
-		}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          max(100, 2*cfg.MaxIdleConnsPerHost),
-		MaxIdleConnsPerHost:   cfg.MaxIdleConnsPerHost,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   5 * time.Second,
-		ExpectContinueTimeout: time.Second,
-		// Compression stays on: the transport asks for gzip and decompresses transparently, and the
-		// body cap then applies to the decompressed size.
-	}
-	return &Client{
-		cfg:    cfg,
-		http:   &http.Client{Transport: transport, Timeout: cfg.Timeout},
-		pacer:  newPacer(cfg.RequestsPerSecond, cfg.RequestsPerHour),
-		tokens: newTokens(cfg, transport),
-	}, nil
+// Name is the credential's name.
+func (c *Client) Name() string { return c.cred.Name }
+
+// Credential returns the credential this client uses.
+func (c *Client) Credential() Credential { return c.cred }
+
+// String describes the client without its secret.
+func (c *Client) String() string {
+	return fmt.Sprintf("battlenet.Client{%s api=%s}", c.cred, redactURL(c.cfg.APIURL))
 }
 
-// String describes the client without its credentials.
-func (c *Client) String() string { return "battlenet.Client{" + c.cfg.String() + "}" }
+// GoString keeps %#v from walking into the credential.
+func (c *Client) GoString() string { return c.String() }
 
-// Verify fetches a fresh token now, so a worker with wrong credentials fails at start
-// (ErrBadCredentials) instead of on its first activity.
+// Verify fetches a fresh token now (ErrBadCredentials if the OAuth endpoint refuses it).
 func (c *Client) Verify(ctx context.Context) error {
 	_, err := c.tokens.get(ctx, true)
 	return err
@@ -90,6 +74,10 @@ func (c *Client) get(ctx context.Context, r request, decode func([]byte) error) 
 	if err := ValidateLocale(r.region, r.locale); err != nil {
 		return Response{}, &Error{Kind: ErrBadRequest, Endpoint: r.path, Err: err}
 	}
+	if !c.cred.Serves(r.region) {
+		return Response{}, &Error{Kind: ErrBadRequest, Endpoint: r.path,
+			Err: fmt.Errorf("credential %q does not serve region %s", c.cred.Name, r.region)}
+	}
 	if r.locale == "" {
 		r.locale = DefaultLocale(r.region)
 	}
@@ -99,13 +87,14 @@ func (c *Client) get(ctx context.Context, r request, decode func([]byte) error) 
 	}
 	u.RawQuery = url.Values{"namespace": {r.namespace + "-" + r.region}, "locale": {r.locale}}.Encode()
 	endpoint := u.EscapedPath()
+	p := c.pacers[r.region]
 
 	for attempt := 1; ; attempt++ {
 		tok, err := c.tokens.get(ctx, false)
 		if err != nil {
 			return Response{}, err
 		}
-		resp, err := c.once(ctx, u, endpoint, r, tok)
+		resp, err := c.once(ctx, p, u, endpoint, r, tok)
 		if err != nil {
 			return Response{}, err
 		}
@@ -119,6 +108,11 @@ func (c *Client) get(ctx context.Context, r request, decode func([]byte) error) 
 				Err: errors.New("API refused a freshly issued token")}
 		}
 		out, err := classify(resp, endpoint, r.ifModifiedSince)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			// Blizzard is over its limit for this credential: every request of the budget waits, not
+			// only this one's retry, or the other goroutines keep hitting the limit meanwhile.
+			p.pause(cmp.Or(parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), defaultPause))
+		}
 		if err != nil {
 			return out, err
 		}
@@ -130,13 +124,18 @@ func (c *Client) get(ctx context.Context, r request, decode func([]byte) error) 
 }
 
 // once sends one paced request and reads its body. Only transport-level failures are errors here.
-func (c *Client) once(ctx context.Context, u *url.URL, endpoint string, r request, tok *oauth2.Token) (*http.Response, error) {
-	if err := c.pacer.wait(ctx); err != nil {
+func (c *Client) once(ctx context.Context, p *pacer, u *url.URL, endpoint string, r request, tok *oauth2.Token) (*http.Response, error) {
+	if err := p.wait(ctx); err != nil {
 		if ctx.Err() != nil {
 			return nil, &Error{Kind: ErrTransport, Endpoint: endpoint, Err: ctx.Err()}
 		}
 		// The budget will not allow a request before the context deadline.
-		return nil, &Error{Kind: ErrRateLimited, Endpoint: endpoint, Err: err}
+		e := &Error{Kind: ErrRateLimited, Endpoint: endpoint, Err: err}
+		var pe *pausedError
+		if errors.As(err, &pe) {
+			e.RetryAfter = pe.left
+		}
+		return nil, e
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -153,7 +152,7 @@ func (c *Client) once(ctx context.Context, u *url.URL, endpoint string, r reques
 	status := 0
 	defer func() {
 		if c.cfg.OnRequest != nil {
-			c.cfg.OnRequest(r.label, status, time.Since(start))
+			c.cfg.OnRequest(c.cred.Name, r.label, status, time.Since(start))
 		}
 	}()
 	resp, err := c.http.Do(req)

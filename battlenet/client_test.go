@@ -104,8 +104,7 @@ func (f *fakeAPI) seen() []*http.Request {
 
 func (f *fakeAPI) config() battlenet.Config {
 	return battlenet.Config{
-		ClientID:          testClientID,
-		ClientSecret:      testSecret,
+		Credentials:       []battlenet.Credential{{Name: "default", ClientID: testClientID, ClientSecret: testSecret}},
 		APIURL:            f.srv.URL,
 		OAuthURL:          f.srv.URL + "/token",
 		RequestsPerSecond: 1000,
@@ -114,13 +113,22 @@ func (f *fakeAPI) config() battlenet.Config {
 	}
 }
 
-func (f *fakeAPI) client(mutate ...func(*battlenet.Config)) *battlenet.Client {
+// clients builds the clients of f.config() after the mutations.
+func (f *fakeAPI) clients(mutate ...func(*battlenet.Config)) *battlenet.Clients {
 	cfg := f.config()
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	c, err := battlenet.New(cfg)
+	cs, err := battlenet.New(cfg)
 	require.NoError(f.t, err)
+	return cs
+}
+
+// client is the client of the first credential.
+func (f *fakeAPI) client(mutate ...func(*battlenet.Config)) *battlenet.Client {
+	cs := f.clients(mutate...)
+	c, ok := cs.Get(cs.Credentials()[0].Name)
+	require.True(f.t, ok)
 	return c
 }
 
@@ -308,13 +316,13 @@ func TestUnauthorizedTwiceGivesUp(t *testing.T) {
 func TestBadCredentials(t *testing.T) {
 	t.Run("wrong secret", func(t *testing.T) {
 		f := newFakeAPI(t)
-		c := f.client(func(c *battlenet.Config) { c.ClientSecret = "not-the-secret" })
+		c := f.client(func(c *battlenet.Config) { c.Credentials[0].ClientSecret = "not-the-secret" })
 		err := c.Verify(context.Background())
 		e := kindOf(t, err)
 		assert.ErrorIs(t, err, battlenet.ErrBadCredentials)
 		assert.Equal(t, http.StatusUnauthorized, e.Status)
 		assert.False(t, battlenet.Retryable(err))
-		assert.Contains(t, err.Error(), "BLIZZARD_CLIENT_SECRET")
+		assert.Contains(t, err.Error(), `credential "default"`)
 		assert.Contains(t, err.Error(), "invalid_client")
 		assert.NotContains(t, err.Error(), "not-the-secret")
 
@@ -325,7 +333,7 @@ func TestBadCredentials(t *testing.T) {
 	t.Run("concurrent callers share one refusal", func(t *testing.T) {
 		f := newFakeAPI(t)
 		f.tokenDelay = 200 * time.Millisecond // every caller queues behind the first fetch
-		c := f.client(func(c *battlenet.Config) { c.ClientSecret = "not-the-secret" })
+		c := f.client(func(c *battlenet.Config) { c.Credentials[0].ClientSecret = "not-the-secret" })
 		var wg sync.WaitGroup
 		errs := make(chan error, 10)
 		for range 10 {
@@ -755,27 +763,35 @@ func TestNamespaceAndLocale(t *testing.T) {
 }
 
 func TestSecretNeverPrinted(t *testing.T) {
-	cfg := battlenet.Config{ClientID: testClientID, ClientSecret: testSecret}
-	s := cfg.String()
-	assert.Equal(t, "client_id=abcd… secret=*** api=https://{region}.api.blizzard.com oauth=https://oauth.battle.net/token rps=95 rph=36000", s)
+	cred := battlenet.Credential{Name: "main", ClientID: testClientID, ClientSecret: testSecret, Regions: []string{"us", "eu"}}
+	cfg := battlenet.Config{Credentials: []battlenet.Credential{cred, {Name: "spare", ClientID: "other-id", ClientSecret: "other-secret"}}}
+	assert.Equal(t, "credentials=[main(regions=us,eu client_id=*** secret=***) spare(regions=all client_id=*** secret=***)] "+
+		"api=https://{region}.api.blizzard.com oauth=https://oauth.battle.net/token rps=95 rph=36000 quota_scope=credential", cfg.String())
 
-	c, err := battlenet.New(cfg)
+	cs, err := battlenet.New(cfg)
 	require.NoError(t, err)
+	c, ok := cs.Get("main")
+	require.True(t, ok)
 	for _, out := range []string{
 		fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg),
-		fmt.Sprint(c), fmt.Sprintf("%+v", c),
+		fmt.Sprint(cred), fmt.Sprintf("%+v", cred), fmt.Sprintf("%#v", cred), fmt.Sprintf("%+v", cfg.Credentials),
+		fmt.Sprintf("%#v", cfg.Credentials), fmt.Sprintf("%+v", struct{ C battlenet.Credential }{cred}),
+		fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), fmt.Sprintf("%+v", c.Credential()),
+		fmt.Sprint(cs), fmt.Sprintf("%+v", cs), fmt.Sprintf("%#v", cs), fmt.Sprintf("%+v", cs.Credentials()),
 	} {
 		assert.NotContains(t, out, testSecret)
-		assert.NotContains(t, out, testClientID, "the client id is abbreviated")
+		assert.NotContains(t, out, "other-secret")
+		assert.NotContains(t, out, testClientID[:4], "no part of the client id: a misplaced column makes it the secret")
 	}
 
 	// A token endpoint that echoes the secret back still does not get it into our error.
 	f := newFakeAPI(t)
 	f.tokenStatus = http.StatusUnauthorized
 	f.tokenBody = `{"error":"invalid_client","error_description":"bad secret ` + testSecret + `"}`
-	err = f.client().Verify(context.Background())
+	err = f.clients().Verify(context.Background())
 	require.ErrorIs(t, err, battlenet.ErrBadCredentials)
 	assert.NotContains(t, err.Error(), testSecret)
+	assert.NotContains(t, err.Error(), testClientID[:4])
 
 	// Nor does the token of a refused API call.
 	g := newFakeAPI(t)
@@ -787,54 +803,54 @@ func TestSecretNeverPrinted(t *testing.T) {
 }
 
 func TestNewValidatesConfig(t *testing.T) {
-	_, err := battlenet.New(battlenet.Config{ClientSecret: "x"})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "BLIZZARD_CLIENT_ID")
-	_, err = battlenet.New(battlenet.Config{ClientID: "x"})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "BLIZZARD_CLIENT_SECRET")
-	_, err = battlenet.New(battlenet.Config{ClientID: "x", ClientSecret: "y", APIURL: "ftp://example.com"})
-	assert.ErrorContains(t, err, "api url")
-	_, err = battlenet.New(battlenet.Config{ClientID: "x", ClientSecret: "y", RequestsPerSecond: -1})
-	assert.ErrorContains(t, err, "requests per second")
-	_, err = battlenet.New(battlenet.Config{ClientID: "x", ClientSecret: "y", APIURL: "http://127.0.0.1:8089"})
-	assert.NoError(t, err)
+	one := func(c battlenet.Credential) []battlenet.Credential { return []battlenet.Credential{c} }
+	good := battlenet.Credential{Name: "c1", ClientID: "id-1", ClientSecret: "secret-1"}
+	cases := []struct {
+		name string
+		cfg  battlenet.Config
+		want string
+	}{
+		{"no credentials", battlenet.Config{}, "BLIZZARD_CREDENTIALS"},
+		{"empty id", battlenet.Config{Credentials: one(battlenet.Credential{Name: "c1", ClientSecret: "secret-1"})}, `credential "c1": client id is empty`},
+		{"empty secret", battlenet.Config{Credentials: one(battlenet.Credential{Name: "c1", ClientID: "id-1", Source: "f:3"})}, `credential "c1" (f:3): client secret is empty`},
+		{"bad name", battlenet.Config{Credentials: one(battlenet.Credential{Name: "C_1", ClientID: "x", ClientSecret: "secret-1"})}, "credential name"},
+		{"bad region", battlenet.Config{Credentials: one(battlenet.Credential{Name: "c1", ClientID: "x", ClientSecret: "secret-1", Regions: []string{"cn"}})}, `unknown region "cn"`},
+		{"duplicate name", battlenet.Config{Credentials: []battlenet.Credential{good, {Name: "c1", ClientID: "id-2", ClientSecret: "secret-2"}}}, "name already used"},
+		{"same client twice", battlenet.Config{Credentials: []battlenet.Credential{good, {Name: "c2", ClientID: "id-1", ClientSecret: "secret-1"}}}, "same client id"},
+		{"same client, overlapping regions", battlenet.Config{QuotaScope: "region", Credentials: []battlenet.Credential{
+			{Name: "a", ClientID: "id-1", ClientSecret: "secret-1", Regions: []string{"us", "eu"}},
+			{Name: "b", ClientID: "id-1", ClientSecret: "secret-1", Regions: []string{"eu"}}}}, "same client id"},
+		{"bad scope", battlenet.Config{Credentials: one(good), QuotaScope: "global"}, "quota scope"},
+		{"bad api url", battlenet.Config{Credentials: one(good), APIURL: "ftp://example.com"}, "api url"},
+		{"bad oauth url", battlenet.Config{Credentials: one(good), OAuthURL: "/token"}, "oauth url"},
+		{"negative rps", battlenet.Config{Credentials: one(good), RequestsPerSecond: -1}, "requests per second"},
+		{"negative rph", battlenet.Config{Credentials: one(good), RequestsPerHour: -1}, "requests per hour"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := battlenet.New(tc.cfg)
+			require.ErrorContains(t, err, tc.want)
+			assert.NotContains(t, err.Error(), "secret-1")
+			assert.NotContains(t, err.Error(), "\n")
+			assert.ErrorContains(t, tc.cfg.Validate(), tc.want, "Validate runs the checks of New")
+		})
+	}
+	for _, cfg := range []battlenet.Config{
+		{Credentials: one(good), APIURL: "http://127.0.0.1:8089"},
+		// One client split by region is two budgets only when budgets are per region.
+		{QuotaScope: "region", Credentials: []battlenet.Credential{
+			{Name: "a", ClientID: "id-1", ClientSecret: "secret-1", Regions: []string{"us"}},
+			{Name: "b", ClientID: "id-1", ClientSecret: "secret-1", Regions: []string{"eu", "kr"}}}},
+	} {
+		_, err := battlenet.New(cfg)
+		assert.NoError(t, err)
+	}
 }
 
-func TestConfigFromEnv(t *testing.T) {
-	t.Setenv("BLIZZARD_CLIENT_ID", "id-1")
-	t.Setenv("BLIZZARD_CLIENT_SECRET", "secret-1")
-	t.Setenv("BLIZZARD_API_URL", "http://127.0.0.1:8089")
-	t.Setenv("BLIZZARD_OAUTH_URL", "http://127.0.0.1:8089/token")
-	t.Setenv("PVP_SYNC_RPS", "12.5")
-	t.Setenv("PVP_SYNC_RPH", "1000")
-	cfg, err := battlenet.ConfigFromEnv()
-	require.NoError(t, err)
-	assert.Equal(t, "id-1", cfg.ClientID)
-	assert.Equal(t, "secret-1", cfg.ClientSecret)
-	assert.Equal(t, "http://127.0.0.1:8089", cfg.APIURL)
-	assert.Equal(t, "http://127.0.0.1:8089/token", cfg.OAuthURL)
-	assert.Equal(t, 12.5, cfg.RequestsPerSecond)
-	assert.Equal(t, 1000, cfg.RequestsPerHour)
-	assert.Contains(t, cfg.String(), "rps=12.5 rph=1000")
-
-	t.Setenv("PVP_SYNC_RPS", "")
-	t.Setenv("PVP_SYNC_RPH", "")
-	cfg, err = battlenet.ConfigFromEnv()
-	require.NoError(t, err)
-	assert.Contains(t, cfg.String(), "rps=95 rph=36000", "unset means default")
-
-	for _, v := range []string{"0", "-3", "abc", "NaN", "+Inf"} {
-		t.Setenv("PVP_SYNC_RPS", v)
-		_, err := battlenet.ConfigFromEnv()
-		assert.ErrorContains(t, err, "PVP_SYNC_RPS", v)
-	}
-	t.Setenv("PVP_SYNC_RPS", "")
-	for _, v := range []string{"0", "-1", "1.5", "lots"} {
-		t.Setenv("PVP_SYNC_RPH", v)
-		_, err := battlenet.ConfigFromEnv()
-		assert.ErrorContains(t, err, "PVP_SYNC_RPH", v)
-	}
+func TestSustainedRate(t *testing.T) {
+	assert.Equal(t, 10.0, battlenet.Config{}.SustainedRate(), "36,000/h binds under 95/s")
+	assert.Equal(t, 2.0, battlenet.Config{RequestsPerSecond: 2}.SustainedRate(), "the per-second rate binds")
+	assert.Equal(t, 0.5, battlenet.Config{RequestsPerSecond: 100, RequestsPerHour: 1800}.SustainedRate())
 }
 
 func TestOnRequestHook(t *testing.T) {
@@ -856,8 +872,9 @@ func TestOnRequestHook(t *testing.T) {
 		}
 	}
 	c := f.client(func(c *battlenet.Config) {
-		c.OnRequest = func(endpoint string, status int, d time.Duration) {
+		c.OnRequest = func(credential, endpoint string, status int, d time.Duration) {
 			assert.Positive(t, d)
+			assert.Equal(t, "default", credential)
 			mu.Lock()
 			events = append(events, event{endpoint, status})
 			mu.Unlock()
@@ -939,25 +956,6 @@ func TestPacingHoldsRequestsPerSecond(t *testing.T) {
 	rate := float64(n-1) / span
 	assert.InEpsilon(t, 50, rate, 0.05, "achieved %.1f req/s over %d requests", rate, n)
 	assert.Zero(t, win.rejected, "a 55/s sliding window must never reject")
-}
-
-func TestPacingHoldsRequestsPerHour(t *testing.T) {
-	t.Parallel()
-	f := newFakeAPI(t)
-	win := &slidingWindow{}
-	f.api = win.handler
-	// 7200/h is 2/s sustained: after a starting allowance of one second's worth (20) the hourly budget,
-	// not the 20/s one, sets the pace.
-	c := f.client(func(c *battlenet.Config) { c.RequestsPerSecond, c.RequestsPerHour = 20, 7200 })
-	require.NoError(t, c.Verify(context.Background()))
-
-	hammer(c, 2*time.Second)
-
-	win.mu.Lock()
-	defer win.mu.Unlock()
-	n := len(win.stamps)
-	assert.GreaterOrEqual(t, n, 20, "the starting allowance is usable at once")
-	assert.LessOrEqual(t, n, 26, "per-second pacing alone would allow 40")
 }
 
 func TestErrorsUnwrapToKinds(t *testing.T) {

@@ -5,14 +5,13 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // Defaults of Config. 95 req/s leaves headroom under Blizzard's 100 req/s; 36,000 req/h is the
-// documented hourly quota.
+// documented hourly quota. Both are per credential.
 const (
 	DefaultAPIURL              = "https://{region}.api.blizzard.com"
 	DefaultOAuthURL            = "https://oauth.battle.net/token"
@@ -23,51 +22,41 @@ const (
 	DefaultMaxIdleConnsPerHost = 64
 )
 
-// Config configures a Client. Zero values take the defaults above.
+// Quota scopes: one budget per credential, or one per credential and region.
+const (
+	QuotaPerCredential = "credential"
+	QuotaPerRegion     = "region"
+)
+
+// Config configures the clients of every credential. Zero values take the defaults above.
 type Config struct {
-	ClientID, ClientSecret string
+	Credentials []Credential
 	// APIURL is the API base. "{region}" is substituted per request; an override without it (e.g.
 	// http://127.0.0.1:8089) serves every region.
 	APIURL   string
 	OAuthURL string
-	// RequestsPerSecond and RequestsPerHour are both enforced: a request waits until both allow it.
-	// With the defaults the hourly quota is the binding one over time (36,000/h = 10/s sustained);
-	// the per-second rate bounds bursts.
-	RequestsPerSecond   float64
-	RequestsPerHour     int
+	// RequestsPerSecond and RequestsPerHour are the budget of one credential (of one credential and
+	// region under QuotaScope "region"). The hourly quota is not enforced here: the Temporal task
+	// queue of each credential holds it. In process, RequestsPerSecond spaces requests out, and
+	// SustainedRate applies only to contexts marked WithProcessBudget.
+	RequestsPerSecond float64
+	RequestsPerHour   int
+	// QuotaScope is QuotaPerCredential (default) or QuotaPerRegion.
+	QuotaScope          string
 	Timeout             time.Duration // per HTTP request, body included
 	MaxBodyBytes        int64         // decompressed; beyond it ErrTooLarge
-	MaxIdleConnsPerHost int
-	// OnRequest, if set, is called after every HTTP exchange (token fetches included) with a stable
-	// endpoint label, the HTTP status (0 on a transport error) and the time it took.
-	OnRequest func(endpoint string, status int, d time.Duration)
+	MaxIdleConnsPerHost int           // shared by all credentials: they talk to the same hosts
+	// OnRequest, if set, is called after every HTTP exchange (token fetches included) with the
+	// credential name, a stable endpoint label, the HTTP status (0 on a transport error) and the time
+	// it took.
+	OnRequest func(credential, endpoint string, status int, d time.Duration)
 }
 
-// ConfigFromEnv reads BLIZZARD_CLIENT_ID, BLIZZARD_CLIENT_SECRET, BLIZZARD_API_URL,
-// BLIZZARD_OAUTH_URL, PVP_SYNC_RPS and PVP_SYNC_RPH. Unset variables keep the defaults; missing
-// credentials are reported by New.
-func ConfigFromEnv() (Config, error) {
-	cfg := Config{
-		ClientID:     strings.TrimSpace(os.Getenv("BLIZZARD_CLIENT_ID")),
-		ClientSecret: strings.TrimSpace(os.Getenv("BLIZZARD_CLIENT_SECRET")),
-		APIURL:       strings.TrimSpace(os.Getenv("BLIZZARD_API_URL")),
-		OAuthURL:     strings.TrimSpace(os.Getenv("BLIZZARD_OAUTH_URL")),
-	}
-	if v := strings.TrimSpace(os.Getenv("PVP_SYNC_RPS")); v != "" {
-		rps, err := strconv.ParseFloat(v, 64)
-		if err != nil || rps <= 0 || math.IsInf(rps, 0) || math.IsNaN(rps) {
-			return Config{}, fmt.Errorf("PVP_SYNC_RPS=%q: want a positive number of requests per second", v)
-		}
-		cfg.RequestsPerSecond = rps
-	}
-	if v := strings.TrimSpace(os.Getenv("PVP_SYNC_RPH")); v != "" {
-		rph, err := strconv.Atoi(v)
-		if err != nil || rph <= 0 {
-			return Config{}, fmt.Errorf("PVP_SYNC_RPH=%q: want a positive whole number of requests per hour", v)
-		}
-		cfg.RequestsPerHour = rph
-	}
-	return cfg, nil
+// SustainedRate is the request rate one budget may keep up over an hour: the lower of
+// RequestsPerSecond and RequestsPerHour/3600 (10/s with the defaults).
+func (c Config) SustainedRate() float64 {
+	d := c.withDefaults()
+	return min(d.RequestsPerSecond, float64(d.RequestsPerHour)/time.Hour.Seconds())
 }
 
 // withDefaults fills zero fields.
@@ -84,6 +73,9 @@ func (c Config) withDefaults() Config {
 	if c.RequestsPerHour == 0 {
 		c.RequestsPerHour = DefaultRequestsPerHour
 	}
+	if c.QuotaScope == "" {
+		c.QuotaScope = QuotaPerCredential
+	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -97,32 +89,37 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// validate checks a config that went through withDefaults.
-func (c Config) validate() error {
-	var errs []error
-	if c.ClientID == "" {
-		errs = append(errs, errors.New("client id is empty (set BLIZZARD_CLIENT_ID)"))
-	}
-	if c.ClientSecret == "" {
-		errs = append(errs, errors.New("client secret is empty (set BLIZZARD_CLIENT_SECRET)"))
+// Validate checks the configuration as New would, zero fields taking their defaults. The error is
+// one line and never contains a secret.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	var errs []string
+	if c.QuotaScope != QuotaPerCredential && c.QuotaScope != QuotaPerRegion {
+		errs = append(errs, fmt.Sprintf("quota scope %q: want %s or %s", c.QuotaScope, QuotaPerCredential, QuotaPerRegion))
+	} else if err := checkCredentials(c.Credentials, c.QuotaScope); err != nil {
+		errs = append(errs, err.Error())
 	}
 	if c.RequestsPerSecond < 0 || math.IsNaN(c.RequestsPerSecond) || math.IsInf(c.RequestsPerSecond, 0) {
-		errs = append(errs, fmt.Errorf("requests per second %v: want a positive number", c.RequestsPerSecond))
+		errs = append(errs, fmt.Sprintf("requests per second %v: want a positive number", c.RequestsPerSecond))
 	}
 	if c.RequestsPerHour < 0 {
-		errs = append(errs, fmt.Errorf("requests per hour %d: want a positive number", c.RequestsPerHour))
+		errs = append(errs, fmt.Sprintf("requests per hour %d: want a positive number", c.RequestsPerHour))
 	}
-	if err := checkBaseURL(strings.ReplaceAll(c.APIURL, "{region}", "us")); err != nil {
-		errs = append(errs, fmt.Errorf("api url: %w", err))
+	if err := CheckBaseURL(c.APIURL); err != nil {
+		errs = append(errs, "api url: "+err.Error())
 	}
-	if err := checkBaseURL(c.OAuthURL); err != nil {
-		errs = append(errs, fmt.Errorf("oauth url: %w", err))
+	if err := CheckBaseURL(c.OAuthURL); err != nil {
+		errs = append(errs, "oauth url: "+err.Error())
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
 }
 
-func checkBaseURL(raw string) error {
-	u, err := url.Parse(raw)
+// CheckBaseURL accepts an absolute http(s) URL; "{region}" placeholders are allowed.
+func CheckBaseURL(raw string) error {
+	u, err := url.Parse(strings.ReplaceAll(raw, "{region}", "us"))
 	if err != nil {
 		return fmt.Errorf("%q is not a URL", redactURL(raw))
 	}
@@ -132,32 +129,20 @@ func checkBaseURL(raw string) error {
 	return nil
 }
 
-// String describes the effective configuration for logs. The secret is never printed and the client
-// id only by its first characters.
+// String describes the effective configuration for logs; credentials print without their secrets.
 func (c Config) String() string {
 	d := c.withDefaults()
-	secret := "***"
-	if c.ClientSecret == "" {
-		secret = "<unset>"
+	creds := make([]string, len(c.Credentials))
+	for i, cr := range c.Credentials {
+		creds[i] = cr.String()
 	}
-	return fmt.Sprintf("client_id=%s secret=%s api=%s oauth=%s rps=%s rph=%d",
-		abbreviate(c.ClientID), secret, redactURL(d.APIURL), redactURL(d.OAuthURL),
-		strconv.FormatFloat(d.RequestsPerSecond, 'f', -1, 64), d.RequestsPerHour)
+	return fmt.Sprintf("credentials=[%s] api=%s oauth=%s rps=%s rph=%d quota_scope=%s",
+		strings.Join(creds, " "), redactURL(d.APIURL), redactURL(d.OAuthURL),
+		strconv.FormatFloat(d.RequestsPerSecond, 'f', -1, 64), d.RequestsPerHour, d.QuotaScope)
 }
 
-// GoString keeps %#v from printing the secret field by field.
+// GoString keeps %#v from printing the secrets field by field.
 func (c Config) GoString() string { return "battlenet.Config{" + c.String() + "}" }
-
-func abbreviate(id string) string {
-	if id == "" {
-		return "<unset>"
-	}
-	r := []rune(id)
-	if len(r) <= 4 {
-		return id
-	}
-	return string(r[:4]) + "…"
-}
 
 // redactURL hides a password someone may have put in a URL.
 func redactURL(raw string) string {

@@ -22,11 +22,12 @@ func fakeClient(t *testing.T, o fakeblizzard.Options, rps float64) (*fakeblizzar
 	fake, err := fakeblizzard.Start(o)
 	require.NoError(t, err)
 	t.Cleanup(fake.Close)
-	c, err := battlenet.New(battlenet.Config{
-		ClientID: fake.ClientID(), ClientSecret: fake.ClientSecret(),
-		APIURL: fake.URL(), OAuthURL: fake.TokenURL(), RequestsPerSecond: rps, RequestsPerHour: 1 << 30,
+	cs, err := battlenet.New(battlenet.Config{
+		Credentials: []battlenet.Credential{{Name: "default", ClientID: fake.ClientID(), ClientSecret: fake.ClientSecret()}},
+		APIURL:      fake.URL(), OAuthURL: fake.TokenURL(), RequestsPerSecond: rps, RequestsPerHour: 1 << 30,
 	})
 	require.NoError(t, err)
+	c, _ := cs.Get("default")
 	return fake, c
 }
 

@@ -3,7 +3,6 @@ package battlenet
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,9 +20,8 @@ type tokens struct {
 	conf      *clientcredentials.Config
 	transport http.RoundTripper
 	timeout   time.Duration
-	onRequest func(endpoint string, status int, d time.Duration)
-	secret    string
-	clientID  string
+	onRequest func(credential, endpoint string, status int, d time.Duration)
+	cred      Credential
 	endpoint  string // path of the OAuth URL, for errors
 
 	fetching chan struct{} // one slot: one fetch at a time, while waiters still honour their context
@@ -39,23 +37,22 @@ type tokens struct {
 // after 90% of their life instead.
 const refreshAhead = 5 * time.Minute
 
-func newTokens(cfg Config, transport http.RoundTripper) *tokens {
+func newTokens(cfg Config, cred Credential, transport http.RoundTripper) *tokens {
 	endpoint := "/token"
 	if u, err := url.Parse(cfg.OAuthURL); err == nil && u.Path != "" {
 		endpoint = u.Path
 	}
 	return &tokens{
 		conf: &clientcredentials.Config{
-			ClientID:     cfg.ClientID,
-			ClientSecret: cfg.ClientSecret,
+			ClientID:     cred.ClientID,
+			ClientSecret: cred.ClientSecret,
 			TokenURL:     cfg.OAuthURL,
 			AuthStyle:    oauth2.AuthStyleInHeader,
 		},
 		transport: transport,
 		timeout:   cfg.Timeout,
 		onRequest: cfg.OnRequest,
-		secret:    cfg.ClientSecret,
-		clientID:  cfg.ClientID,
+		cred:      cred,
 		endpoint:  endpoint,
 		fetching:  make(chan struct{}, 1),
 	}
@@ -137,7 +134,7 @@ func (t *tokens) invalidate(bad *oauth2.Token) {
 
 // fetch asks the OAuth endpoint for a token and maps failures to error kinds.
 func (t *tokens) fetch(ctx context.Context) (*oauth2.Token, error) {
-	rec := &recordingTransport{base: t.transport, onRequest: t.onRequest}
+	rec := &recordingTransport{base: t.transport, onRequest: t.onRequest, credential: t.cred.Name}
 	hc := &http.Client{Transport: rec, Timeout: t.timeout}
 	tok, err := t.conf.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
 	if err == nil {
@@ -190,26 +187,29 @@ func (t *tokens) describeRejection(re *oauth2.RetrieveError) error {
 		}
 	}
 	if k := tokenStatusKind(re.Response.StatusCode, re.ErrorCode); k == ErrBadCredentials {
-		msg += fmt.Sprintf("; check BLIZZARD_CLIENT_ID (%s) and BLIZZARD_CLIENT_SECRET", abbreviate(t.clientID))
+		// No client id here: in a credentials line with a missing field it would be the secret.
+		msg += "; check the client id and secret of " + t.cred.label()
 	}
 	return t.scrub(errors.New(msg))
 }
 
 // scrub removes the secret from a message in case an endpoint echoed it back.
 func (t *tokens) scrub(err error) error {
-	if t.secret == "" || !strings.Contains(err.Error(), t.secret) {
+	secret := t.cred.ClientSecret
+	if secret == "" || !strings.Contains(err.Error(), secret) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), t.secret, "***"))
+	return errors.New(strings.ReplaceAll(err.Error(), secret, "***"))
 }
 
 // recordingTransport reports each token exchange to the metrics hook and remembers how it ended, so
 // fetch can tell a transport failure from an answer oauth2 could not parse.
 type recordingTransport struct {
-	base      http.RoundTripper
-	onRequest func(endpoint string, status int, d time.Duration)
-	status    int
-	err       error
+	base       http.RoundTripper
+	onRequest  func(credential, endpoint string, status int, d time.Duration)
+	credential string
+	status     int
+	err        error
 }
 
 func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -220,7 +220,7 @@ func (r *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		r.status = resp.StatusCode
 	}
 	if r.onRequest != nil {
-		r.onRequest("token", r.status, time.Since(start))
+		r.onRequest(r.credential, "token", r.status, time.Since(start))
 	}
 	return resp, err
 }

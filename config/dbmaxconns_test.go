@@ -23,6 +23,7 @@ func TestLoadWorkerBoundsDBMaxConns(t *testing.T) {
 		{strconv.Itoa(1 << 31), false},
 	} {
 		t.Run(tc.value, func(t *testing.T) {
+			cleanEnv(t)
 			t.Setenv("PVP_DB_MAX_CONNS", tc.value)
 			w, err := config.LoadWorker()
 			if !tc.ok {

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -11,12 +12,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
-	"github.com/pvpsync/pvpsync/gear"
 	"github.com/pvpsync/pvpsync/internal/teststack"
 	"github.com/pvpsync/pvpsync/internal/testtemporal"
+	"github.com/pvpsync/pvpsync/internal/truthcheck"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
@@ -69,15 +71,17 @@ func endpointCount(st fakeblizzard.Stats, endpoint string, statuses ...string) i
 	return int(n)
 }
 
-// TestRegionSync is the issue's end-to-end scenario: a region sync of a 3v3 board past 2,000 characters
+// TestRegionSync is the end-to-end scenario: a region sync of a 3v3 board past 2,000 characters
 // (several roster pages, continue-as-new, the child window) and a shuffle spec board sharing characters
-// with it, 5 % private; then a second run that reuses every snapshot, then a run with the TTL at 0 whose
-// conditional requests come back 304.
+// with it, 5 % private; a second run right after in which every character is idle (no request, no
+// child workflow); a run after the world moved on, where only the characters that played are fetched;
+// and a run with idle detection off and the TTL at 0, whose conditional requests come back 304. Every
+// run ends with the ground-truth check of every entry.
 func TestRegionSync(t *testing.T) {
 	const region = "us"
 	brackets := []string{"3v3", "shuffle-mage-frost"}
 	s := teststack.New(t, teststack.Options{Fake: fakeblizzard.Options{
-		Seed: 11, Characters: e2eSize(2100), SpecCharacters: e2eSize(300), Brackets: brackets, PrivateFraction: 0.05,
+		Seed: 11, Characters: e2eSize(2100), SpecCharacters: e2eSize(300), Brackets: brackets, PrivateFraction: 0.05, Active: 0.3,
 	}})
 	tr := groundTruth(t, s.Fake, region, brackets...)
 	require.Greater(t, tr.entries, len(tr.distinct), "the boards must share characters")
@@ -104,10 +108,9 @@ func TestRegionSync(t *testing.T) {
 	assert.Equal(t, len(tr.distinct), s.Count(t, `SELECT count(*) FROM characters`))
 	assert.Equal(t, tr.entries, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries`))
 	assert.Equal(t, tr.private, s.Count(t, `SELECT count(*) FROM characters WHERE unavailable_until > now() AND is_private`))
-	processed := s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE equipment_processed_at IS NOT NULL`)
 	entriesOfPublic := s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries e JOIN characters c ON c.id = e.character_id WHERE c.unavailable_until IS NULL`)
-	assert.Equal(t, entriesOfPublic, processed, "every entry of a public character is processed")
-	assert.Equal(t, entriesOfPublic, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE specialization_processed_at IS NOT NULL`))
+	assert.Equal(t, entriesOfPublic, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE gear_build_id IS NOT NULL AND processed_at IS NOT NULL`),
+		"every entry of a public character carries its gear build")
 
 	stats := s.Fake.Stats()
 	gearRequests := endpointCount(stats, fakeblizzard.EndpointEquipment) + endpointCount(stats, fakeblizzard.EndpointSpecializations)
@@ -117,93 +120,100 @@ func TestRegionSync(t *testing.T) {
 	assert.Equal(t, 2*tr.private, endpointCount(stats, fakeblizzard.EndpointEquipment, "404")+endpointCount(stats, fakeblizzard.EndpointSpecializations, "404"))
 	assert.Equal(t, p.Requests, gearRequests+endpointCount(stats, fakeblizzard.EndpointProfile)+
 		endpointCount(stats, fakeblizzard.EndpointLeaderboard), "the workflows count every request they make")
+	checkTruth(t, s, region, res.SnapshotAt, nil)
+	builds := s.Count(t, `SELECT count(*) FROM gear_builds`)
+	assert.LessOrEqual(t, builds, tr.public(), "at most one gear build per public character")
 
-	checkEntryItems(t, s, tr)
-	checkSpecBoard(t, s)
-
-	// Run 2, right after: every public character reuses its fresh snapshot, private ones are in their
-	// cooldown: no profile request at all.
+	nextSnapshot()
+	// Run 2, right after: nobody played, so every public character is idle — no request and no child
+	// workflow — and private ones are skipped without a request.
 	s.Fake.ResetStats()
 	began = time.Now()
 	res2, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region}, 15*time.Minute)
 	require.NoError(t, err)
-	t.Logf("run 2 (reuse): %s", time.Since(began))
+	t.Logf("run 2 (idle): %s", time.Since(began))
 	assert.Zero(t, res2.Totals.Failed, "failures: %+v", res2.Totals.Failures)
-	assert.Equal(t, tr.public(), res2.Totals.Reused)
-	// Private characters are skipped without a request, on each board that shows them (unless another
-	// board's skip of the same character is still running: then deduplicated).
+	assert.Equal(t, tr.public(), res2.Totals.Idle)
+	// Private characters are skipped without a request, on each board that shows them.
 	assert.GreaterOrEqual(t, res2.Totals.Private, tr.private)
 	assert.LessOrEqual(t, res2.Totals.Private, tr.privateEntries)
-	assert.Equal(t, tr.entries, res2.Totals.Reused+res2.Totals.Private+res2.Totals.Deduplicated)
+	assert.Equal(t, tr.entries, res2.Totals.Idle+res2.Totals.Private+res2.Totals.Deduplicated)
 	stats = s.Fake.Stats()
 	for _, e := range []string{fakeblizzard.EndpointEquipment, fakeblizzard.EndpointSpecializations, fakeblizzard.EndpointProfile} {
-		assert.Zero(t, endpointCount(stats, e), "%s requests on a reuse run", e)
+		assert.Zero(t, endpointCount(stats, e), "%s requests on an idle run", e)
 	}
+	assert.Zero(t, characterWorkflows(t, s, res2.SnapshotAt), "no SyncCharacter child for a character that needs no request")
 	assert.Equal(t, 2*tr.entries, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries`))
-	assert.Equal(t, 2*entriesOfPublic, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE equipment_processed_at IS NOT NULL`))
-	assert.Equal(t, 2*s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entry_items i JOIN pvp_leaderboard_entries e ON e.id = i.pvp_leaderboard_entry_id WHERE e.snapshot_at = $1`, res.SnapshotAt),
-		s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entry_items`), "the reused snapshot carries the same items")
+	assert.Equal(t, builds, s.Count(t, `SELECT count(*) FROM gear_builds`), "an idle snapshot writes no gear build")
+	assert.Zero(t, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries a JOIN pvp_leaderboard_entries b
+	  ON a.character_id = b.character_id AND a.pvp_leaderboard_id = b.pvp_leaderboard_id
+	  WHERE a.snapshot_at = $1 AND b.snapshot_at = $2
+	    AND (a.gear_build_id, a.talent_loadout_id, a.spec_id) IS DISTINCT FROM (b.gear_build_id, b.talent_loadout_id, b.spec_id)`,
+		res.SnapshotAt, res2.SnapshotAt), "an idle character's new entries equal its previous ones")
+	checkTruth(t, s, region, res2.SnapshotAt, nil)
 
-	// Run 3 with the TTL at 0: conditional requests, all answered 304.
-	s.Acts.Config.EquipmentTTL = 0
+	// Run 3: the world moves on — 30 % of the characters play, some change gear, a few change gear
+	// without playing. Only the players (and characters new to a board) are fetched.
+	adv := s.Fake.Advance()
+	nextSnapshot()
 	s.Fake.ResetStats()
-	began = time.Now()
 	res3, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region}, 15*time.Minute)
 	require.NoError(t, err)
-	t.Logf("run 3 (304): %s", time.Since(began))
 	assert.Zero(t, res3.Totals.Failed, "failures: %+v", res3.Totals.Failures)
-	assert.Equal(t, tr.public(), res3.Totals.NotModified)
+	assert.Positive(t, res3.Totals.Idle)
+	fetched := res3.Totals.Synced + res3.Totals.NotModified
+	assert.Positive(t, fetched)
+	assert.Less(t, fetched, tr.public()/2, "only the characters that played are fetched")
 	stats = s.Fake.Stats()
-	assert.Equal(t, tr.public(), endpointCount(stats, fakeblizzard.EndpointEquipment, "304"))
-	assert.Equal(t, tr.public(), endpointCount(stats, fakeblizzard.EndpointSpecializations, "304"))
-	assert.Zero(t, endpointCount(stats, fakeblizzard.EndpointEquipment, "200"))
-	assert.Equal(t, 3*entriesOfPublic, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE equipment_processed_at IS NOT NULL`))
+	assert.Equal(t, fetched+res3.Totals.Unavailable, endpointCount(stats, fakeblizzard.EndpointEquipment),
+		"one equipment request per character that went through a child, none for idle ones")
+	stale := map[int64]bool{}
+	for _, id := range adv.IdleGearChanged {
+		stale[id] = true // changed gear without a rated game: idle detection cannot see it (bounded by PVP_IDLE_MAX_AGE)
+	}
+	checkTruth(t, s, region, res3.SnapshotAt, stale)
+
+	// Run 4 with idle detection off and the TTL at 0: conditional requests for everybody; whoever did
+	// not change since run 3 answers 304 on both sides.
+	s.Acts.Config.IdleMaxAge, s.Acts.Config.EquipmentTTL = 0, 0
+	nextSnapshot()
+	s.Fake.ResetStats()
+	res4, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region}, 15*time.Minute)
+	require.NoError(t, err)
+	assert.Zero(t, res4.Totals.Failed, "failures: %+v", res4.Totals.Failures)
+	assert.Zero(t, res4.Totals.Idle)
+	assert.Positive(t, res4.Totals.NotModified)
+	stats = s.Fake.Stats()
+	assert.Equal(t, res4.Totals.Synced+res4.Totals.NotModified, endpointCount(stats, fakeblizzard.EndpointEquipment, "200", "304"))
+	assert.GreaterOrEqual(t, endpointCount(stats, fakeblizzard.EndpointEquipment, "304"), res4.Totals.NotModified,
+		"a character is not modified when both of its sides answer 304")
+	checkTruth(t, s, region, res4.SnapshotAt, nil)
 }
 
-// checkEntryItems compares the stored slots of every public character with what the fake serves.
-func checkEntryItems(t *testing.T, s *teststack.Stack, tr truth) {
-	t.Helper()
-	ctx := context.Background()
-	want := 0
-	bn, err := battlenet.New(battlenet.Config{ClientID: s.Fake.ClientID(), ClientSecret: s.Fake.ClientSecret(),
-		APIURL: s.Fake.URL(), OAuthURL: s.Fake.TokenURL(), RequestsPerSecond: 100000, RequestsPerHour: 1 << 30})
-	require.NoError(t, err)
-	boardsOf := map[int64]int{}
-	rows, err := s.Store.Pool.Query(ctx, `SELECT c.blizzard_id, count(*) FROM pvp_leaderboard_entries e JOIN characters c ON c.id = e.character_id GROUP BY 1`)
-	require.NoError(t, err)
-	for rows.Next() {
-		var id int64
-		var n int
-		require.NoError(t, rows.Scan(&id, &n))
-		boardsOf[id] = n
-	}
-	require.NoError(t, rows.Err())
-	for id, e := range tr.distinct {
-		if s.Fake.IsPrivate("us", id) {
-			continue
-		}
-		eq, _, err := bn.Equipment(ctx, "us", "", e.Character.Realm.Slug, e.Character.Name, "")
-		require.NoError(t, err)
-		g, err := gear.Summarize(eq)
-		require.NoError(t, err)
-		want += len(g.Slots) * boardsOf[id]
-	}
-	assert.Equal(t, want, s.Count(t, `SELECT count(*) FROM pvp_leaderboard_entry_items`), "entry items = slots of synced characters × their entries")
+// nextSnapshot waits for the next second: snapshot times (and the ids of board workflows) have second
+// precision, and two runs of one test may otherwise share one.
+func nextSnapshot() {
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
 }
 
-// checkSpecBoard: entries of a shuffle board carry that board's spec and its talents, whatever spec the
-// player logged out in.
-func checkSpecBoard(t *testing.T, s *teststack.Stack) {
+// checkTruth is the ground-truth check of one snapshot.
+func checkTruth(t *testing.T, s *teststack.Stack, region string, snapshot time.Time, stale map[int64]bool) {
 	t.Helper()
-	specID, _ := battlenet.BracketSpecID("shuffle-mage-frost")
-	q := `SELECT count(*) FROM pvp_leaderboard_entries e JOIN pvp_leaderboards l ON l.id = e.pvp_leaderboard_id
-	      JOIN characters c ON c.id = e.character_id
-	      WHERE l.bracket = 'shuffle-mage-frost' AND c.unavailable_until IS NULL`
-	all := s.Count(t, q)
-	require.Positive(t, all)
-	assert.Equal(t, all, s.Count(t, q+` AND e.spec_id = $1 AND e.specialization_processed_at IS NOT NULL`, specID))
-	assert.Equal(t, all, s.Count(t, q+` AND c.class_id = 8`), "class derived for every mage")
-	assert.Equal(t, all, s.Count(t, q+` AND e.item_level > 0`))
+	rep, err := truthcheck.Check(context.Background(), s.Store.Pool, s.Fake, truthcheck.Options{Region: region, Snapshot: snapshot, Stale: stale})
+	require.NoError(t, err)
+	assert.Positive(t, rep.Checked)
+	assert.Empty(t, rep.Problems, "ground truth of snapshot %s: %s", snapshot.Format(time.RFC3339), rep)
+}
+
+// characterWorkflows counts the SyncCharacter executions started for a snapshot's run (their ids are
+// per character, so it counts executions started since the snapshot).
+func characterWorkflows(t *testing.T, s *teststack.Stack, since time.Time) int {
+	t.Helper()
+	resp, err := s.Temporal.CountWorkflow(context.Background(), &workflowservice.CountWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("WorkflowType = '%s' AND StartTime >= '%s'", workflows.SyncCharacterName, since.Format(time.RFC3339)),
+	})
+	require.NoError(t, err)
+	return int(resp.GetCount())
 }
 
 // e2eSize lets a developer shrink the boards while iterating (PVP_E2E_SCALE=0.1); CI runs full size.

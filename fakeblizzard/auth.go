@@ -22,9 +22,16 @@ type oauthError struct {
 	Description string `json:"error_description"`
 }
 
+// tokenInfo is an issued token: when it expires and which client it belongs to (its quota and stats).
+type tokenInfo struct {
+	exp    time.Time
+	client string
+}
+
 // token is the client-credentials grant of oauth.battle.net: credentials in HTTP Basic (or, as
-// golang.org/x/oauth2 falls back to, in the form), grant_type=client_credentials.
-func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+// golang.org/x/oauth2 falls back to, in the form), grant_type=client_credentials. Any configured
+// client is accepted; the token remembers which.
+func (s *Server) token(w *recorder, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		writeOAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "Method not allowed")
@@ -38,17 +45,19 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
-	if !equal(id, s.opts.ClientID) || !equal(secret, s.opts.ClientSecret) {
+	client, ok := s.client(id, secret)
+	if !ok {
 		writeOAuthError(w, http.StatusUnauthorized, "invalid_client", "Invalid client")
 		return
 	}
+	w.client = client
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
 		writeOAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "Unsupported grant type: "+gt)
 		return
 	}
-	tok := s.issue()
+	tok := s.issue(client)
 	// #nosec G117 -- returning access_token is the token endpoint's job (OAuth2 client-credentials response).
-	b, _ := json.Marshal(tokenResponse{AccessToken: tok, TokenType: "bearer", ExpiresIn: expiresIn(s.opts.TokenTTL), Sub: s.opts.ClientID})
+	b, _ := json.Marshal(tokenResponse{AccessToken: tok, TokenType: "bearer", ExpiresIn: expiresIn(s.opts.TokenTTL), Sub: client})
 	w.Header().Set("Cache-Control", "no-store")
 	writeBody(w, http.StatusOK, contentTypeJSON, b)
 }
@@ -66,7 +75,19 @@ func writeOAuthError(w http.ResponseWriter, status int, code, desc string) {
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
-func (s *Server) issue() string {
+// client finds the configured client with these credentials; every client is compared, so the time
+// taken does not tell which id exists.
+func (s *Server) client(id, secret string) (string, bool) {
+	found := ""
+	for _, c := range s.opts.Clients {
+		if equal(id, c.ID) && equal(secret, c.Secret) {
+			found = c.ID
+		}
+	}
+	return found, found != ""
+}
+
+func (s *Server) issue(client string) string {
 	var raw [16]byte
 	_, _ = rand.Read(raw[:])
 	tok := "US" + hex.EncodeToString(raw[:])
@@ -74,25 +95,28 @@ func (s *Server) issue() string {
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
 	if len(s.tokens) > 1000 {
-		for t, exp := range s.tokens {
-			if !now.Before(exp) {
+		for t, ti := range s.tokens {
+			if !now.Before(ti.exp) {
 				delete(s.tokens, t)
 			}
 		}
 	}
-	s.tokens[tok] = now.Add(s.opts.TokenTTL)
+	s.tokens[tok] = tokenInfo{exp: now.Add(s.opts.TokenTTL), client: client}
 	return tok
 }
 
 // authorized accepts only "Authorization: Bearer <token>" with a token issued here, not expired and
-// not revoked.
-func (s *Server) authorized(r *http.Request) bool {
+// not revoked, and says which client it was issued to.
+func (s *Server) authorized(r *http.Request) (string, bool) {
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
-		return false
+		return "", false
 	}
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
-	exp, ok := s.tokens[tok]
-	return ok && time.Now().Before(exp)
+	ti, ok := s.tokens[tok]
+	if !ok || !time.Now().Before(ti.exp) {
+		return "", false
+	}
+	return ti.client, true
 }

@@ -52,3 +52,15 @@ func handlerToken(b *testing.B, s *fakeblizzard.Server) string {
 		AccessToken string `json:"access_token"`
 	}](b, w.Body.Bytes()).AccessToken
 }
+
+// BenchmarkAdvance measures one cycle of a default-size living world (four regions).
+func BenchmarkAdvance(b *testing.B) {
+	s, err := fakeblizzard.New(fakeblizzard.Options{Seed: 1, Active: 0.3})
+	require.NoError(b, err)
+	s.Advance() // builds the regions
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s.Advance()
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -97,18 +96,36 @@ type boardKey struct {
 	bracket string
 }
 
-// boardCache holds a board's entries and its marshalled bodies, built once.
+// boardCache holds the latest view of a board. Past seasons are built once; the current season's is
+// rebuilt when the world has advanced since.
 type boardCache struct {
-	once    sync.Once
+	mu   sync.Mutex
+	view *boardView
+}
+
+// boardView is one immutable state of a board: its rows, their entries and the marshalled bodies.
+type boardView struct {
+	cycle   int
 	info    bracketInfo
+	rows    []boardRow
+	pos     map[int64]int // character id → index in rows
 	entries []battlenet.LeaderboardEntry
 	body    []byte
 	empty   []byte
-	err     error
 }
 
-// board returns the cached board of a season, building it on first use.
-func (w *world) board(season int64, bracket string) (*boardCache, error) {
+// boardRow is a copy of a standing as ranked on a board (the world may move on after it is taken).
+type boardRow struct {
+	c      *character
+	rank   int
+	rating int
+	played int
+	won    int
+	spec   int // the spec ladder it comes from (0 on 2v2, 3v3, rbg)
+}
+
+// board returns a season's board as of now, building it when the world moved since the last build.
+func (w *world) board(season int64, bracket string) (*boardView, error) {
 	if season < firstSeason(w.opts.Season) || season > w.opts.Season || !bracketServed(w.opts, bracket) {
 		return nil, errNotFound
 	}
@@ -117,24 +134,100 @@ func (w *world) board(season int64, bracket string) (*boardCache, error) {
 		return nil, errNotFound
 	}
 	k := boardKey{season, bracket}
-	w.mu.Lock()
+	w.boardMu.Lock()
 	bc := w.boards[k]
 	if bc == nil {
-		bc = &boardCache{info: info}
+		bc = &boardCache{}
 		w.boards[k] = bc
 	}
-	w.mu.Unlock()
-	bc.once.Do(func() {
-		bc.entries = w.buildEntries(season, info)
-		bc.body, bc.err = json.Marshal(w.leaderboardDoc(season, info, bc.entries))
-		if bc.err == nil {
-			bc.empty, bc.err = json.Marshal(w.leaderboardDoc(season, info, []battlenet.LeaderboardEntry{}))
+	w.boardMu.Unlock()
+
+	bc.mu.Lock()
+	defer bc.mu.Unlock()
+	current := season == w.opts.Season
+	if bc.view != nil && (!current || bc.view.cycle == w.currentCycle()) {
+		return bc.view, nil
+	}
+	v := &boardView{info: info, pos: map[int64]int{}}
+	v.rows, v.cycle = w.boardRows(season, info)
+	v.entries = make([]battlenet.LeaderboardEntry, len(v.rows))
+	for i, r := range v.rows {
+		v.pos[r.c.ID] = i
+		v.entries[i] = w.entryOf(r)
+	}
+	var err error
+	if v.body, err = json.Marshal(w.leaderboardDoc(season, info, v.entries)); err == nil {
+		v.empty, err = json.Marshal(w.leaderboardDoc(season, info, []battlenet.LeaderboardEntry{}))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("marshal board %s: %w", bracket, err)
+	}
+	bc.view = v
+	return v, nil
+}
+
+func (w *world) currentCycle() int {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.cycle
+}
+
+// boardRows ranks a board from its ladders: the current season's as they are now (with the cycle they
+// are at), a past season's as generated.
+func (w *world) boardRows(season int64, info bracketInfo) ([]boardRow, int) {
+	if season != w.opts.Season {
+		return w.rankRows(info, func(k ladderKey) *ladder { return w.buildLadder(season, k) }), 0
+	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	return w.rankRows(info, w.currentLadder), w.cycle
+}
+
+// currentLadder is a ladder of the current season; w.mu must be held.
+func (w *world) currentLadder(k ladderKey) *ladder { return w.ladders[k] }
+
+// rankRows is a board: the top of its ladder, or for an overall board each player once, at their best
+// spec rating, among the tops of the 40 spec ladders.
+func (w *world) rankRows(info bracketInfo, ladderOf func(ladderKey) *ladder) []boardRow {
+	row := func(st *standing, spec int) boardRow {
+		return boardRow{c: st.c, rating: st.rating, played: st.played, won: st.won, spec: spec}
+	}
+	if !info.Overall {
+		k := ladderKey{info.Kind, 0}
+		if info.Spec != nil {
+			k.spec = info.Spec.ID
 		}
-		if bc.err != nil {
-			bc.err = fmt.Errorf("marshal board %s: %w", bracket, bc.err)
+		top := ladderOf(k).top()
+		rows := make([]boardRow, len(top))
+		for i, st := range top {
+			rows[i] = row(st, k.spec)
+			rows[i].rank = i + 1
 		}
+		return rows
+	}
+	best := map[int64]boardRow{}
+	for _, s := range battlenet.Specs {
+		for _, st := range ladderOf(ladderKey{info.Kind, s.ID}).top() {
+			if old, ok := best[st.c.ID]; !ok || st.rating > old.rating {
+				best[st.c.ID] = row(st, s.ID)
+			}
+		}
+	}
+	all := make([]boardRow, 0, len(best))
+	for _, r := range best {
+		all = append(all, r)
+	}
+	slices.SortFunc(all, func(a, b boardRow) int {
+		if a.rating != b.rating {
+			return b.rating - a.rating
+		}
+		return cmpInt64(a.c.ID, b.c.ID)
 	})
-	return bc, bc.err
+	all = all[:min(len(all), w.opts.Characters)]
+	for i := range all {
+		all[i].rank = i + 1
+	}
+	return all
 }
 
 func (w *world) leaderboardDoc(season int64, info bracketInfo, entries []battlenet.LeaderboardEntry) battlenet.Leaderboard {
@@ -147,119 +240,18 @@ func (w *world) leaderboardDoc(season int64, info bracketInfo, entries []battlen
 	}
 }
 
-type scored struct {
-	c      *character
-	score  float64
-	rating int
-}
-
-// ratingShape gives each board kind its rating range and the share of players who take part. Spec
-// boards take the whole class pool (poolSize makes it large enough to fill them).
-var ratingShape = map[string]struct {
-	base, span, participation float64
-}{
-	"2v2": {1350, 1500, 0.9}, "3v3": {1400, 1550, 0.95}, "rbg": {1400, 1450, 0.6},
-	"shuffle": {1500, 1650, 1}, "blitz": {1500, 1500, 1},
-}
-
-// buildEntries ranks a board. A player's score is mostly their skill with some per-board noise, so the
-// same strong players show up on most boards; spec boards only take the class and favour players whose
-// main spec it is (off-spec players rank lower).
-func (w *world) buildEntries(season int64, info bracketInfo) []battlenet.LeaderboardEntry {
-	if info.Overall {
-		return w.overallEntries(season, info)
-	}
-	shape := ratingShape[info.Kind]
-	salt := derive(w.seed, strHash("board"), hashInt(season), strHash(info.Name))
-	pool, size := w.chars, w.opts.Characters
-	switch {
-	case info.Spec != nil:
-		pool, size = w.byClass[info.Spec.ClassID], w.opts.SpecCharacters
-	case info.Kind == "rbg":
-		size = w.opts.Characters / 5
-	}
-	cands := make([]scored, 0, len(pool))
-	for _, c := range pool {
-		h := derive(salt, hashInt(c.ID))
-		if unit(h) >= shape.participation {
-			continue
-		}
-		s := 0.82*c.Skill + 0.18*unit(mix(h))
-		if info.Spec != nil && c.MainSpec.ID != info.Spec.ID {
-			s *= 0.8
-		}
-		cands = append(cands, scored{c: c, score: s, rating: int(math.Round(shape.base + shape.span*math.Pow(s, 1.6)))})
-	}
-	slices.SortFunc(cands, func(a, b scored) int {
-		if a.rating != b.rating {
-			return b.rating - a.rating
-		}
-		return cmpInt64(a.c.ID, b.c.ID)
-	})
-	cands = cands[:min(size, len(cands))]
-	entries := make([]battlenet.LeaderboardEntry, len(cands))
-	for i, sc := range cands {
-		entries[i] = w.entry(salt, info, sc, i+1)
-	}
-	return entries
-}
-
-// overallEntries aggregates the per-spec boards of one kind: each player once, at their best rating.
-func (w *world) overallEntries(season int64, info bracketInfo) []battlenet.LeaderboardEntry {
-	best := map[int64]battlenet.LeaderboardEntry{}
-	for _, s := range battlenet.Specs {
-		spec := s
-		sub := bracketInfo{Name: battlenet.BracketName(info.Kind, spec), ID: info.ID, Type: info.Type, Kind: info.Kind, Spec: &spec}
-		for _, e := range w.buildEntries(season, sub) {
-			if old, ok := best[e.Character.ID]; !ok || e.Rating > old.Rating {
-				best[e.Character.ID] = e
-			}
-		}
-	}
-	all := make([]battlenet.LeaderboardEntry, 0, len(best))
-	for _, e := range best {
-		all = append(all, e)
-	}
-	slices.SortFunc(all, func(a, b battlenet.LeaderboardEntry) int {
-		if a.Rating != b.Rating {
-			return b.Rating - a.Rating
-		}
-		return cmpInt64(a.Character.ID, b.Character.ID)
-	})
-	all = all[:min(len(all), w.opts.Characters)]
-	for i := range all {
-		all[i].Rank = i + 1
-	}
-	return all
-}
-
-func (w *world) entry(salt uint64, info bracketInfo, sc scored, rank int) battlenet.LeaderboardEntry {
-	c := sc.c
-	h := derive(salt, hashInt(c.ID), 2)
-	var played int
-	switch info.Kind {
-	case "shuffle":
-		played = 6 * (6 + int(unit(h)*90)) // rounds come in sixes
-	case "rbg":
-		played = 10 + int(unit(h)*110)
-	case "blitz":
-		played = 8 + int(unit(h)*150)
-	default:
-		played = 30 + int(unit(h)*500)
-	}
-	wr := 0.42 + 0.22*sc.score + (unit(mix(h))-0.5)*0.1
-	wr = min(max(wr, 0.2), 0.9)
-	won := int(math.Round(float64(played) * wr))
-	tier := tierFor(sc.rating)
+func (w *world) entryOf(r boardRow) battlenet.LeaderboardEntry {
+	c := r.c
+	tier := tierFor(r.rating)
 	return battlenet.LeaderboardEntry{
 		Character: battlenet.EntryCharacter{
 			Name: c.Name, ID: c.ID,
 			Realm: battlenet.Realm{Key: w.h.dynamicLink("/data/wow/realm/" + itoa(c.Realm.ID)), ID: c.Realm.ID, Slug: c.Realm.Slug},
 		},
 		Faction:               battlenet.TypeName{Type: c.Race.Faction},
-		Rank:                  rank,
-		Rating:                sc.rating,
-		SeasonMatchStatistics: battlenet.MatchStatistics{Played: played, Won: won, Lost: played - won},
+		Rank:                  r.rank,
+		Rating:                r.rating,
+		SeasonMatchStatistics: battlenet.MatchStatistics{Played: r.played, Won: r.won, Lost: r.played - r.won},
 		Tier:                  &battlenet.KeyRef{Key: w.h.staticLink("/data/wow/pvp-tier/" + itoa(tier)), ID: tier},
 	}
 }

@@ -7,11 +7,13 @@ import "sync"
 // benchmark passes hit, without letting the fake grow unbounded on a shared machine.
 const profileCacheBytes = 96 << 20
 
+// cacheKey names one body: eq and sp are the equipment and specializations versions it shows (-1 for
+// the one a kind does not show, so a respec does not evict the equipment).
 type cacheKey struct {
 	kind   string
 	region string
 	id     int64
-	gen    int
+	eq, sp int
 }
 
 // byteCache is a FIFO cache with a byte budget: simple, and good enough since every key is equally

@@ -387,3 +387,12 @@ func (s *fxSource) body(kind string) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// The captured world does not move and has no model to read a truth from.
+func (fx *fixtures) advance(float64) AdvanceReport { return newReport(0) }
+
+func (fx *fixtures) truth(string, string, string) (CharacterTruth, error) {
+	return CharacterTruth{}, ErrNoWorld
+}
+
+func (fx *fixtures) boardTruth(string, string) ([]EntryTruth, error) { return nil, ErrNoWorld }

@@ -1,6 +1,7 @@
 package fakeblizzard
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -60,22 +61,22 @@ func (g *generated) leaderboardIndex(region string, season int64) ([]byte, error
 }
 
 func (g *generated) leaderboard(region string, season int64, bracket string, empty bool) ([]byte, error) {
-	bc, err := g.world(region).board(season, bracket)
+	v, err := g.world(region).board(season, bracket)
 	if err != nil {
 		return nil, err
 	}
 	if empty {
-		return bc.empty, nil
+		return v.empty, nil
 	}
-	return bc.body, nil
+	return v.body, nil
 }
 
 func (g *generated) entries(region string, season int64, bracket string) ([]battlenet.LeaderboardEntry, error) {
-	bc, err := g.world(region).board(season, bracket)
+	v, err := g.world(region).board(season, bracket)
 	if err != nil {
 		return nil, err
 	}
-	return bc.entries, nil
+	return v.entries, nil
 }
 
 func (g *generated) character(region, realmSlug, name, _ string) (profileSource, error) {
@@ -84,7 +85,7 @@ func (g *generated) character(region, realmSlug, name, _ string) (profileSource,
 	if c == nil || c.Private {
 		return nil, errNotFound
 	}
-	return &genCharacter{g: g, w: w, c: c, gen: w.gen(c.ID)}, nil
+	return &genCharacter{g: g, w: w, s: w.snap(c)}, nil
 }
 
 func (g *generated) isPrivate(region string, id int64) bool {
@@ -98,19 +99,58 @@ func (g *generated) changeGear(region string, brackets []string, n int) ([]int64
 	return g.world(region).changeGear(brackets, n)
 }
 
-// genCharacter pins the gear generation at lookup time so Last-Modified and the body agree even if
-// ChangeGear runs mid-request.
-type genCharacter struct {
-	g   *generated
-	w   *world
-	c   *character
-	gen int
+func (g *generated) advance(active float64) AdvanceReport {
+	var rep AdvanceReport
+	for i, region := range battlenet.Regions {
+		r := g.world(region).advance(active)
+		if i == 0 {
+			rep = r
+		} else {
+			rep.merge(r)
+		}
+	}
+	return rep
 }
 
-func (gc *genCharacter) lastModified(string) time.Time { return gc.c.lastModified(gc.gen) }
+func (g *generated) truth(region, realmSlug, name string) (CharacterTruth, error) {
+	w := g.world(region)
+	c := w.lookup(realmSlug, name)
+	if c == nil {
+		return CharacterTruth{}, fmt.Errorf("%s %s/%s: %w", region, realmSlug, name, ErrUnknownCharacter)
+	}
+	return w.characterTruth(c), nil
+}
+
+func (g *generated) boardTruth(region, bracket string) ([]EntryTruth, error) {
+	return g.world(region).boardTruth(bracket)
+}
+
+// genCharacter pins the character's state at lookup time so Last-Modified and the body agree even if
+// the world changes mid-request.
+type genCharacter struct {
+	g *generated
+	w *world
+	s charSnap
+}
+
+func (gc *genCharacter) lastModified(kind string) time.Time {
+	switch kind {
+	case kindEquipment:
+		return gc.s.equipLM
+	case kindSpecializations:
+		return gc.s.specLM
+	}
+	return gc.s.profileLM()
+}
 
 func (gc *genCharacter) body(kind string) ([]byte, error) {
-	k := cacheKey{kind: kind, region: gc.w.region, id: gc.c.ID, gen: gc.gen}
+	k := cacheKey{kind: kind, region: gc.w.region, id: gc.s.c.ID, eq: gc.s.equipVer, sp: gc.s.specVer}
+	switch kind {
+	case kindEquipment:
+		k.sp = -1
+	case kindSpecializations:
+		k.eq = -1
+	}
 	if b, ok := gc.g.cache.get(k); ok {
 		return b, nil
 	}
@@ -120,11 +160,11 @@ func (gc *genCharacter) body(kind string) ([]byte, error) {
 	)
 	switch kind {
 	case kindProfile:
-		b, err = marshal("profile", gc.w.profileDoc(gc.c, gc.gen))
+		b, err = marshal("profile", gc.w.profileDoc(gc.s))
 	case kindEquipment:
-		b, err = marshal("equipment", gc.w.equipmentDoc(gc.c, gc.gen))
+		b, err = marshal("equipment", gc.w.equipmentDoc(gc.s.c, gc.s.gear))
 	case kindSpecializations:
-		b, err = marshal("specializations", gc.w.specializationsDoc(gc.c, gc.gen))
+		b, err = marshal("specializations", gc.w.specializationsDoc(gc.s.c, gc.s.talents))
 	default:
 		return nil, errNotFound
 	}

@@ -83,13 +83,14 @@ type recorder struct {
 	http.ResponseWriter
 	stats    *statsCounter
 	endpoint string
+	client   string // the OAuth client, once the credentials or the token named one
 	wrote    bool
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.wrote = true
-		r.stats.answer(r.endpoint, strconv.Itoa(code))
+		r.stats.answer(r.endpoint, strconv.Itoa(code), r.client)
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
@@ -113,21 +114,10 @@ func writeBody(w http.ResponseWriter, status int, contentType string, body []byt
 	_, _ = w.Write(body)
 }
 
-// ServeHTTP routes a request: /stats first (never counted nor faulted), then the token endpoint,
-// then the API behind latency, rate limit, auth and injected faults.
+// ServeHTTP routes a request: the test endpoints first (never counted nor faulted), then the token
+// endpoint, then the API behind latency, auth, the client's quota and injected faults.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.URL.Path {
-	case "/stats":
-		b, _ := json.Marshal(s.Stats())
-		writeBody(w, http.StatusOK, "application/json", b)
-		return
-	case "/stats/reset":
-		if r.Method != http.MethodPost {
-			writeBody(w, http.StatusMethodNotAllowed, "text/plain", []byte("POST only\n"))
-			return
-		}
-		s.ResetStats()
-		w.WriteHeader(http.StatusNoContent)
+	if s.serveTestAPI(w, r) {
 		return
 	}
 	s.stats.request()
@@ -143,16 +133,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) api(w *recorder, r *http.Request, rt route) {
 	f := s.Faults()
 	sleepCtx(r.Context(), f.Latency)
-	if !s.allow() {
-		s.stats.fault(FaultRateLimit)
-		if f.RetryAfter {
-			w.Header().Set("Retry-After", "1")
-		}
-		writeBody(w, http.StatusTooManyRequests, contentTypeJSON, []byte(tooManyBody))
+	// Auth comes before the quota: the quota is the client's, and only its token says which client.
+	client, ok := s.authorized(r)
+	if !ok {
+		writeBody(w, http.StatusUnauthorized, contentTypeJSON, []byte(unauthorizedBody))
 		return
 	}
-	if !s.authorized(r) {
-		writeBody(w, http.StatusUnauthorized, contentTypeJSON, []byte(unauthorizedBody))
+	w.client = client
+	s.arrivals.record(client, s.clock)
+	if ok, retry := s.quotas.allow(client, s.clock); !ok {
+		s.stats.fault(FaultRateLimit)
+		if f.RetryAfter {
+			w.Header().Set("Retry-After", strconv.Itoa(retry))
+		}
+		writeBody(w, http.StatusTooManyRequests, contentTypeJSON, []byte(tooManyBody))
 		return
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -165,7 +159,7 @@ func (s *Server) api(w *recorder, r *http.Request, rt route) {
 	case drop:
 		s.stats.fault(FaultDrop)
 		w.wrote = true
-		s.stats.answer(w.endpoint, FaultDrop)
+		s.stats.answer(w.endpoint, FaultDrop, w.client)
 		dropConnection(w.ResponseWriter)
 		return
 	case serverErr != 0:
@@ -282,12 +276,6 @@ func malform(kind string, body []byte, truncate bool) []byte {
 	}
 	rn := renames[kind]
 	return bytes.Replace(body, []byte(rn[0]), []byte(rn[1]), 1)
-}
-
-func (s *Server) allow() bool {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.limiter == nil || s.limiter.Allow()
 }
 
 func (s *Server) rollFaults(f Faults) (drop bool, serverErr int, slow bool) {

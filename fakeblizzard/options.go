@@ -2,7 +2,9 @@ package fakeblizzard
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/pvpsync/pvpsync/battlenet"
 )
@@ -17,7 +19,15 @@ const (
 	DefaultClientSecret    = "fake-client-secret" // #nosec G101 -- the fake's public demo credential; it guards nothing real
 	DefaultTokenTTL        = 24 * time.Hour
 	DefaultSlowDelay       = 20 * time.Second
+	DefaultQuotaWindow     = time.Hour
 )
+
+// Client is one OAuth client the token endpoint accepts. Each has its own quota (RPS, RPH) and its own
+// counters in Stats.ByClient, as Battle.net meters each API client separately.
+type Client struct {
+	ID     string
+	Secret string
+}
 
 // Options configures a Server. Zero values mean "default" (see the Default* constants).
 type Options struct {
@@ -34,20 +44,31 @@ type Options struct {
 	// 0 means the default 0.05; a negative value means no private characters at all.
 	PrivateFraction float64
 
+	// Clients are the accepted OAuth clients. Empty means one client made of ClientID and ClientSecret;
+	// when set, ClientID and ClientSecret are ignored and become those of Clients[0].
+	Clients      []Client
 	ClientID     string
 	ClientSecret string
 	TokenTTL     time.Duration
 
-	// Fault knobs; all of them can be changed later with SetFaults.
-	RPS             int     // API requests per second before answering 429; 0 = unlimited
-	RetryAfter      bool    // send "Retry-After: 1" with 429s
-	ServerErrorRate float64 // share of API requests answered 500/502/503/504
-	DropRate        float64 // share of API requests whose connection is closed without an answer
-	SlowRate        float64 // share of API requests delayed by SlowDelay before the answer
-	MalformedRate   float64 // share of profile-endpoint 200s with a truncated body or a renamed key
+	// Fault knobs; all of them can be changed later with SetFaults. The quotas are per client.
+	RPS             int           // API requests per second per client before answering 429; 0 = unlimited
+	RPH             int           // API requests per hour per client, over a sliding QuotaWindow; 0 = unlimited
+	QuotaWindow     time.Duration // the sliding window RPH is enforced over (RPH*QuotaWindow/1h requests in any window); 0 = 1h
+	RetryAfter      bool          // send Retry-After with 429s ("1" for RPS, the wait for a free slot for RPH)
+	ServerErrorRate float64       // share of API requests answered 500/502/503/504
+	DropRate        float64       // share of API requests whose connection is closed without an answer
+	SlowRate        float64       // share of API requests delayed by SlowDelay before the answer
+	MalformedRate   float64       // share of profile-endpoint 200s with a truncated body or a renamed key
 	SlowDelay       time.Duration
 	EmptyBoards     bool          // boards answer 200 with "entries": []
 	Latency         time.Duration // added to every API request
+
+	// Active is the fraction of the characters ranked on the served boards that play rated games
+	// between two cycles of the world (see Server.Advance); 0 keeps the world frozen.
+	Active float64
+	// Cycle, when positive, advances the world by itself every Cycle (Close stops the clock).
+	Cycle time.Duration
 
 	// FixturesDir serves captured responses (the layout of shared/fixtures/blizzard) instead of the
 	// generated world.
@@ -57,6 +78,8 @@ type Options struct {
 // Faults are the knobs tests flip while a server runs.
 type Faults struct {
 	RPS             int
+	RPH             int
+	QuotaWindow     time.Duration // 0 means DefaultQuotaWindow
 	RetryAfter      bool
 	ServerErrorRate float64
 	DropRate        float64
@@ -69,9 +92,9 @@ type Faults struct {
 
 func (o Options) faults() Faults {
 	return Faults{
-		RPS: o.RPS, RetryAfter: o.RetryAfter, ServerErrorRate: o.ServerErrorRate, DropRate: o.DropRate,
-		SlowRate: o.SlowRate, MalformedRate: o.MalformedRate, SlowDelay: o.SlowDelay,
-		EmptyBoards: o.EmptyBoards, Latency: o.Latency,
+		RPS: o.RPS, RPH: o.RPH, QuotaWindow: o.QuotaWindow, RetryAfter: o.RetryAfter,
+		ServerErrorRate: o.ServerErrorRate, DropRate: o.DropRate, SlowRate: o.SlowRate,
+		MalformedRate: o.MalformedRate, SlowDelay: o.SlowDelay, EmptyBoards: o.EmptyBoards, Latency: o.Latency,
 	}
 }
 
@@ -99,11 +122,8 @@ func (o Options) withDefaults() (Options, error) {
 	case o.PrivateFraction > 1:
 		return o, fmt.Errorf("private fraction %v: must be at most 1", o.PrivateFraction)
 	}
-	if o.ClientID == "" {
-		o.ClientID = DefaultClientID
-	}
-	if o.ClientSecret == "" {
-		o.ClientSecret = DefaultClientSecret
+	if err := o.clientDefaults(); err != nil {
+		return o, err
 	}
 	if o.TokenTTL <= 0 {
 		o.TokenTTL = DefaultTokenTTL
@@ -111,13 +131,19 @@ func (o Options) withDefaults() (Options, error) {
 	if o.SlowDelay <= 0 {
 		o.SlowDelay = DefaultSlowDelay
 	}
-	if o.RPS < 0 {
-		return o, fmt.Errorf("rps %d: must not be negative", o.RPS)
+	if o.QuotaWindow <= 0 {
+		o.QuotaWindow = DefaultQuotaWindow
 	}
-	for _, r := range []float64{o.ServerErrorRate, o.DropRate, o.SlowRate, o.MalformedRate} {
+	if o.RPS < 0 || o.RPH < 0 {
+		return o, fmt.Errorf("rps %d / rph %d: must not be negative", o.RPS, o.RPH)
+	}
+	for _, r := range []float64{o.ServerErrorRate, o.DropRate, o.SlowRate, o.MalformedRate, o.Active} {
 		if r < 0 || r > 1 {
-			return o, fmt.Errorf("fault rate %v: must be within [0, 1]", r)
+			return o, fmt.Errorf("rate %v: must be within [0, 1]", r)
 		}
+	}
+	if o.Cycle < 0 {
+		return o, fmt.Errorf("cycle %s: must not be negative", o.Cycle)
 	}
 	seen := map[string]bool{}
 	for _, b := range o.Brackets {
@@ -130,4 +156,35 @@ func (o Options) withDefaults() (Options, error) {
 		seen[b] = true
 	}
 	return o, nil
+}
+
+// clientDefaults fills Clients from ClientID/ClientSecret (or the reverse) and validates them. Ids and
+// secrets may not hold whitespace: they end up in a whitespace-separated credentials file.
+func (o *Options) clientDefaults() error {
+	if len(o.Clients) == 0 {
+		if o.ClientID == "" {
+			o.ClientID = DefaultClientID
+		}
+		if o.ClientSecret == "" {
+			o.ClientSecret = DefaultClientSecret
+		}
+		o.Clients = []Client{{ID: o.ClientID, Secret: o.ClientSecret}}
+	} else {
+		o.Clients = append([]Client(nil), o.Clients...)
+	}
+	ids := map[string]bool{}
+	for i, c := range o.Clients {
+		if c.ID == "" || c.Secret == "" {
+			return fmt.Errorf("client %d: id and secret must not be empty", i+1)
+		}
+		if strings.IndexFunc(c.ID+c.Secret, unicode.IsSpace) >= 0 || strings.HasPrefix(c.ID, "#") || strings.HasPrefix(c.Secret, "#") {
+			return fmt.Errorf("client %d: id and secret must not contain whitespace nor start with #", i+1)
+		}
+		if ids[c.ID] {
+			return fmt.Errorf("client %d: id %q listed twice", i+1, c.ID)
+		}
+		ids[c.ID] = true
+	}
+	o.ClientID, o.ClientSecret = o.Clients[0].ID, o.Clients[0].Secret
+	return nil
 }

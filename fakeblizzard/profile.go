@@ -18,12 +18,12 @@ type profileDoc struct {
 	NameSearch        string          `json:"name_search"`
 }
 
-func (w *world) profileDoc(c *character, gen int) *profileDoc {
+func (w *world) profileDoc(s charSnap) *profileDoc {
 	h := w.h
+	c := s.c
 	path := characterPath(c.Realm.Slug, c.Name)
-	items, _ := w.gear(c, gen)
-	ilvl := equippedItemLevel(items)
-	lm := c.lastModified(gen)
+	ilvl := s.gear.itemLevel()
+	lm := s.profileLM()
 	return &profileDoc{
 		Profile: battlenet.Profile{
 			Links:              battlenet.Links{Self: *h.profileLink(path)},
@@ -38,7 +38,7 @@ func (w *world) profileDoc(c *character, gen int) *profileDoc {
 			Level:              80,
 			LastLoginTimestamp: lm.UnixMilli(),
 			// Bags hold an upgrade or two, so the average is at or a little above what is worn.
-			AverageItemLevel:  ilvl + int(derive(w.seed, strHash("avg-ilvl"), hashInt(c.ID), hashInt(gen))%3),
+			AverageItemLevel:  ilvl + int(derive(w.seed, strHash("avg-ilvl"), hashInt(c.ID), hashInt(s.equipVer))%3),
 			EquippedItemLevel: ilvl,
 			Equipment:         h.profileLink(path + "/equipment"),
 			Specializations:   h.profileLink(path + "/specializations"),

@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/pvpsync/pvpsync/battlenet"
 )
 
@@ -25,17 +23,24 @@ type Server struct {
 
 	faultMu  sync.Mutex
 	faults   Faults
-	limiter  *rate.Limiter
 	faultRng *rand.Rand
 
+	quotas   *quotas
+	arrivals arrivals
+	epoch    time.Time // the clock of quotas and arrivals: monotonic time since New
+
 	tokMu  sync.Mutex
-	tokens map[string]time.Time
+	tokens map[string]tokenInfo
 
 	stats statsCounter
+
+	advMu sync.Mutex
+	cycle int
 
 	notFound []byte
 
 	closeOnce sync.Once
+	stop      chan struct{}
 	hs        *http.Server
 	url       string
 }
@@ -48,11 +53,15 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{
 		opts:     o,
-		tokens:   map[string]time.Time{},
+		tokens:   map[string]tokenInfo{},
 		faultRng: rand.New(rand.NewPCG(hashInt(o.Seed), 0x0fa17)), // #nosec G404 -- seeded so fault runs replay; never used for secrets
+		quotas:   newQuotas(),
+		epoch:    time.Now(),
 		notFound: []byte(notFoundBody),
+		stop:     make(chan struct{}),
 	}
 	s.stats.reset()
+	s.arrivals.reset()
 	s.SetFaults(o.faults())
 	if o.FixturesDir != "" {
 		fx, err := loadFixtures(o.FixturesDir, &s.opts)
@@ -66,8 +75,28 @@ func New(opts Options) (*Server, error) {
 	} else {
 		s.src = newGenerated(&s.opts)
 	}
+	if o.Cycle > 0 {
+		go s.tick(o.Cycle)
+	}
 	return s, nil
 }
+
+// tick advances the world every d until Close.
+func (s *Server) tick(d time.Duration) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.Advance()
+		case <-s.stop:
+			return
+		}
+	}
+}
+
+// clock is the time of the quotas: nanoseconds since New, on the monotonic clock.
+func (s *Server) clock() int64 { return int64(time.Since(s.epoch)) }
 
 // Start builds a server and serves it on 127.0.0.1 at a free port until Close.
 func Start(opts Options) (*Server, error) {
@@ -97,19 +126,24 @@ func (s *Server) URL() string { return s.url }
 func (s *Server) TokenURL() string { return s.url + "/token" }
 
 // Close stops a started server and drops open connections; slow answers in flight return at once.
+// It also stops the world's clock (Options.Cycle), also for a server built with New.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		close(s.stop)
 		if s.hs != nil {
 			_ = s.hs.Close()
 		}
 	})
 }
 
-// ClientID is the client id the token endpoint accepts.
-func (s *Server) ClientID() string { return s.opts.ClientID }
+// ClientID is the client id of the first configured client.
+func (s *Server) ClientID() string { return s.opts.Clients[0].ID }
 
-// ClientSecret is the client secret the token endpoint accepts.
-func (s *Server) ClientSecret() string { return s.opts.ClientSecret }
+// ClientSecret is the client secret of the first configured client.
+func (s *Server) ClientSecret() string { return s.opts.Clients[0].Secret }
+
+// Clients lists the OAuth clients the token endpoint accepts.
+func (s *Server) Clients() []Client { return slices.Clone(s.opts.Clients) }
 
 // Options returns the effective options (defaults applied).
 func (s *Server) Options() Options { return s.opts }
@@ -117,8 +151,19 @@ func (s *Server) Options() Options { return s.opts }
 // Stats returns a copy of the counters.
 func (s *Server) Stats() Stats { return s.stats.snapshot() }
 
-// ResetStats zeroes the counters.
-func (s *Server) ResetStats() { s.stats.reset() }
+// ResetStats zeroes the counters and forgets the arrival times PeakWindow reads (the quotas keep
+// theirs: a reset of the statistics is no new hour for Battle.net).
+func (s *Server) ResetStats() {
+	s.stats.reset()
+	s.arrivals.reset()
+}
+
+// PeakWindow is the largest number of API requests one client made within any window of length d
+// since start or the last ResetStats, 429s included (what the client asked, not what it got); ""
+// means all clients together. Tests compare it with the rate a client was configured to keep.
+func (s *Server) PeakWindow(clientID string, d time.Duration) int {
+	return s.arrivals.peak(clientID, d)
+}
 
 // RevokeTokens invalidates every token issued so far: API calls with them answer 401 from now on.
 func (s *Server) RevokeTokens() {
@@ -132,13 +177,13 @@ func (s *Server) SetFaults(f Faults) {
 	if f.SlowDelay <= 0 {
 		f.SlowDelay = DefaultSlowDelay
 	}
+	if f.QuotaWindow <= 0 {
+		f.QuotaWindow = DefaultQuotaWindow
+	}
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	s.faults = f
-	s.limiter = nil
-	if f.RPS > 0 {
-		s.limiter = rate.NewLimiter(rate.Limit(f.RPS), f.RPS)
-	}
+	s.quotas.configure(s.opts.Clients, f)
 }
 
 // Faults returns the current fault knobs.
@@ -175,9 +220,10 @@ func (s *Server) IsPrivate(region string, blizzardID int64) bool {
 	return s.src.isPrivate(region, blizzardID)
 }
 
-// ChangeGear gives n public characters ranked on the served "us" boards new gear: their profile,
-// equipment and specializations change and their Last-Modified moves forward; everybody else's stays.
-// The choice depends only on the seed and the number of earlier calls. It returns the ids changed.
+// ChangeGear gives n public characters ranked on the served "us" boards new gear and new talents:
+// their profile, equipment and specializations change and their Last-Modified values move forward;
+// everybody else's stay. The choice depends only on the seed and the calls before (ChangeGear and
+// Advance). It returns the ids changed.
 func (s *Server) ChangeGear(n int) []int64 {
 	ids, _ := s.ChangeGearIn("us", s.Brackets(), n)
 	return ids
@@ -194,6 +240,50 @@ func (s *Server) ChangeGearIn(region string, brackets []string, n int) ([]int64,
 		return nil, fmt.Errorf("change gear: a bracket of %v is not served", brackets)
 	}
 	return ids, err
+}
+
+// Advance moves the world one cycle on (see Options.Active): in every region, the active share of the
+// characters ranked on the served boards play, boards are re-ranked, some characters change gear or
+// talents. It is what POST /advance and the Options.Cycle clock call; a frozen world (Active 0) only
+// counts the cycle. Deterministic from the seed and the calls before.
+func (s *Server) Advance() AdvanceReport {
+	s.advMu.Lock()
+	defer s.advMu.Unlock()
+	s.cycle++
+	rep := s.src.advance(s.opts.Active)
+	rep.Cycle = s.cycle
+	return rep
+}
+
+// Cycle is the number of cycles the world has advanced.
+func (s *Server) Cycle() int {
+	s.advMu.Lock()
+	defer s.advMu.Unlock()
+	return s.cycle
+}
+
+// Truth is what a correct consumer must know about a character now (also GET
+// /truth/{region}/{realmSlug}/{name}), read from the world model rather than from the JSON served.
+// The name is matched like the API does (case-insensitively). It errors with ErrUnknownCharacter, or
+// ErrNoWorld when serving fixtures.
+func (s *Server) Truth(region, realmSlug, name string) (CharacterTruth, error) {
+	if err := battlenet.ValidateRegion(region); err != nil {
+		return CharacterTruth{}, err
+	}
+	return s.src.truth(region, realmSlug, name)
+}
+
+// BoardTruth is a whole board of the current season as the world has it now, whatever the faults
+// (EmptyBoards included). It errors for a bracket that is not served.
+func (s *Server) BoardTruth(region, bracket string) ([]EntryTruth, error) {
+	if err := battlenet.ValidateRegion(region); err != nil {
+		return nil, err
+	}
+	t, err := s.src.boardTruth(region, bracket)
+	if errors.Is(err, errNotFound) {
+		return nil, fmt.Errorf("bracket %q is not served", bracket)
+	}
+	return t, err
 }
 
 // sleepCtx waits d or until the request is abandoned.

@@ -20,6 +20,10 @@ type source interface {
 	isPrivate(region string, id int64) bool
 	brackets() []string
 	changeGear(region string, brackets []string, n int) ([]int64, error)
+	// advance moves every region one cycle on and reports the changes (cycle left to the caller).
+	advance(active float64) AdvanceReport
+	truth(region, realmSlug, name string) (CharacterTruth, error)
+	boardTruth(region, bracket string) ([]EntryTruth, error)
 }
 
 // profileSource answers the three profile endpoints of one character.

@@ -7,12 +7,23 @@ import (
 )
 
 // Stats counts what the server answered since start or the last reset. Statuses are keys as strings
-// ("200", "304", ...); a dropped connection has no status and is counted as "drop".
+// ("200", "304", ...); a dropped connection has no status and is counted as "drop". ByClient splits
+// the requests made with each OAuth client's credentials or tokens (keyed by client id; a client
+// appears once it made a request); requests without valid credentials belong to no client.
 type Stats struct {
 	Total      int64                       `json:"total"`
 	ByEndpoint map[string]map[string]int64 `json:"by_endpoint"`
 	ByStatus   map[string]int64            `json:"by_status"`
 	Faults     map[string]int64            `json:"faults"`
+	ByClient   map[string]ClientStats      `json:"by_client"`
+}
+
+// ClientStats is one OAuth client's share. Requests counts its API requests, those the quota counts
+// (429s included, the token endpoint not); ByEndpoint has every answer it got, its tokens included.
+type ClientStats struct {
+	Requests    int64                       `json:"requests"`
+	RateLimited int64                       `json:"rate_limited"`
+	ByEndpoint  map[string]map[string]int64 `json:"by_endpoint"`
 }
 
 // Endpoint kinds used as by_endpoint keys.
@@ -57,7 +68,17 @@ type statsCounter struct {
 }
 
 func newStats() Stats {
-	return Stats{ByEndpoint: map[string]map[string]int64{}, ByStatus: map[string]int64{}, Faults: map[string]int64{}}
+	return Stats{ByEndpoint: map[string]map[string]int64{}, ByStatus: map[string]int64{}, Faults: map[string]int64{}, ByClient: map[string]ClientStats{}}
+}
+
+// count adds one answer to an endpoint × status table.
+func count(t map[string]map[string]int64, endpoint, status string) {
+	m := t[endpoint]
+	if m == nil {
+		m = map[string]int64{}
+		t[endpoint] = m
+	}
+	m[status]++
 }
 
 func (c *statsCounter) reset() {
@@ -72,16 +93,27 @@ func (c *statsCounter) request() {
 	c.s.Total++
 }
 
-func (c *statsCounter) answer(endpoint, status string) {
+// answer counts one answer; client is "" for a request that carried no valid credentials.
+func (c *statsCounter) answer(endpoint, status, client string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m := c.s.ByEndpoint[endpoint]
-	if m == nil {
-		m = map[string]int64{}
-		c.s.ByEndpoint[endpoint] = m
-	}
-	m[status]++
+	count(c.s.ByEndpoint, endpoint, status)
 	c.s.ByStatus[status]++
+	if client == "" {
+		return
+	}
+	cs := c.s.ByClient[client]
+	if cs.ByEndpoint == nil {
+		cs.ByEndpoint = map[string]map[string]int64{}
+	}
+	count(cs.ByEndpoint, endpoint, status)
+	if endpoint != EndpointToken {
+		cs.Requests++
+		if status == "429" {
+			cs.RateLimited++
+		}
+	}
+	c.s.ByClient[client] = cs
 }
 
 func (c *statsCounter) fault(kind string) {
@@ -96,6 +128,14 @@ func (c *statsCounter) snapshot() Stats {
 	out := Stats{Total: c.s.Total, ByEndpoint: map[string]map[string]int64{}, ByStatus: maps.Clone(c.s.ByStatus), Faults: maps.Clone(c.s.Faults)}
 	for k, v := range c.s.ByEndpoint {
 		out.ByEndpoint[k] = maps.Clone(v)
+	}
+	out.ByClient = make(map[string]ClientStats, len(c.s.ByClient))
+	for id, cs := range c.s.ByClient {
+		cp := ClientStats{Requests: cs.Requests, RateLimited: cs.RateLimited, ByEndpoint: map[string]map[string]int64{}}
+		for k, v := range cs.ByEndpoint {
+			cp.ByEndpoint[k] = maps.Clone(v)
+		}
+		out.ByClient[id] = cp
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package fakeblizzard_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,6 +43,21 @@ func TestStatsCountExactly(t *testing.T) {
 		},
 		ByStatus: map[string]int64{"200": 6, "304": 1, "401": 2, "404": 2, "429": 1},
 		Faults:   map[string]int64{"rate_limit": 1},
+		// The one client: every request made with its credentials or token; the 401s belong to nobody.
+		ByClient: map[string]fakeblizzard.ClientStats{
+			fakeblizzard.DefaultClientID: {
+				Requests: 9, RateLimited: 1,
+				ByEndpoint: map[string]map[string]int64{
+					"token":           {"200": 1},
+					"season-index":    {"200": 1},
+					"season":          {"200": 1},
+					"leaderboard":     {"200": 1, "404": 1},
+					"equipment":       {"200": 1, "304": 1},
+					"specializations": {"404": 1},
+					"profile":         {"200": 1, "429": 1},
+				},
+			},
+		},
 	}
 	assert.Equal(t, want, s.Stats())
 	assert.Equal(t, int64(1), s.Stats().Count(fakeblizzard.EndpointEquipment, http.StatusNotModified))
@@ -63,6 +79,8 @@ func TestStatsCountExactly(t *testing.T) {
 	assert.Zero(t, st.Total)
 	assert.Empty(t, st.ByEndpoint)
 	assert.Empty(t, st.Faults)
+	assert.Empty(t, st.ByClient)
+	assert.Zero(t, s.PeakWindow("", time.Hour), "the arrival log is reset with the counters")
 
 	s.SetFaults(fakeblizzard.Faults{})
 	get(t, s, tok, dynamic("/data/wow/pvp-season/index", "us"))

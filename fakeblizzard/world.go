@@ -3,7 +3,6 @@ package fakeblizzard
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -13,7 +12,8 @@ import (
 	"github.com/pvpsync/pvpsync/battlenet"
 )
 
-// character is one generated player. Everything but the gear generation is fixed at world creation.
+// character is one generated player. Its identity is fixed at world creation; what changes as the
+// world advances (ratings, gear, talents) lives in the ladders and in world.states.
 type character struct {
 	ID         int64
 	Name       string
@@ -25,7 +25,7 @@ type character struct {
 	Gender     string
 	Skill      float64 // 0..1, drives ratings and item level
 	Private    bool
-	lmBase     time.Time // Last-Modified at gear generation 0
+	lmBase     time.Time // Last-Modified of the generated gear and talents
 }
 
 // world is the generated population of one region.
@@ -42,10 +42,16 @@ type world struct {
 
 	talents *talentCatalog
 
-	mu          sync.Mutex
-	boards      map[boardKey]*boardCache
-	gens        map[int64]int
-	changeRound int
+	// mu guards what moves: the current season's ladders, the characters' changes, the counters.
+	// Readers copy what they need under RLock and render outside it.
+	mu          sync.RWMutex
+	ladders     map[ladderKey]*ladder // current season, built at creation, changed by advance
+	states      map[int64]*charState  // characters whose gear or talents changed; absent = as generated
+	cycle       int                   // advances applied
+	changeRound int                   // ChangeGear calls so far
+
+	boardMu sync.Mutex
+	boards  map[boardKey]*boardCache
 }
 
 func charKey(realmSlug, name string) string {
@@ -68,7 +74,7 @@ func newWorld(seed uint64, region string, o *Options) *world {
 	w := &world{
 		seed: derive(seed, strHash("world"), strHash(region)), region: region, h: newHrefs(region), opts: o,
 		byID: map[int64]*character{}, byKey: map[string]*character{}, byClass: map[int][]*character{},
-		boards: map[boardKey]*boardCache{}, gens: map[int64]int{}, talents: talentsFor(region),
+		boards: map[boardKey]*boardCache{}, states: map[int64]*charState{}, talents: talentsFor(region),
 	}
 	r := newRand(w.seed)
 	n := poolSize(o)
@@ -117,6 +123,10 @@ func newWorld(seed uint64, region string, o *Options) *world {
 		w.chars = append(w.chars, c)
 		w.byID[c.ID] = c
 		w.byClass[cls.ID] = append(w.byClass[cls.ID], c)
+	}
+	w.ladders = map[ladderKey]*ladder{}
+	for _, k := range laddersFor(o, servableBrackets(o)) {
+		w.ladders[k] = w.buildLadder(o.Season, k)
 	}
 	return w
 }
@@ -178,47 +188,4 @@ func seasonStart(season int64) time.Time {
 
 func (w *world) lookup(realmSlug, name string) *character {
 	return w.byKey[charKey(realmSlug, name)]
-}
-
-func (w *world) gen(id int64) int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.gens[id]
-}
-
-// lastModified moves forward by a few hours per gear generation, so a client holding the old value
-// gets a 200 with the new gear and everybody else keeps getting 304s.
-func (c *character) lastModified(gen int) time.Time {
-	return c.lmBase.Add(time.Duration(gen) * 6 * time.Hour)
-}
-
-// changeGear bumps the gear generation of n public characters ranked on the given boards of the
-// current season, chosen deterministically from the seed and how many times it was called before.
-func (w *world) changeGear(brackets []string, n int) ([]int64, error) {
-	seen := map[int64]bool{}
-	var pool []int64
-	for _, b := range brackets {
-		bc, err := w.board(w.opts.Season, b)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range bc.entries {
-			if c := w.byID[e.Character.ID]; c != nil && !c.Private && !seen[c.ID] {
-				seen[c.ID] = true
-				pool = append(pool, c.ID)
-			}
-		}
-	}
-	slices.Sort(pool)
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	r := newRand(derive(w.seed, strHash("change-gear"), hashInt(w.changeRound)))
-	w.changeRound++
-	n = min(n, len(pool))
-	picked := make([]int64, 0, n)
-	for _, i := range r.Perm(len(pool))[:n] {
-		picked = append(picked, pool[i])
-		w.gens[pool[i]]++
-	}
-	return picked, nil
 }

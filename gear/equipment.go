@@ -3,6 +3,7 @@ package gear
 import (
 	"cmp"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -37,10 +38,18 @@ type Slot struct {
 
 // Gear is the summary of one equipment response.
 type Gear struct {
-	ItemLevel int
-	TierSet   *TierSet // nil: no class tier set equipped
-	Items     []Item   // deduplicated by BlizzardID, sorted by it
-	Slots     []Slot   // one per equipped slot, sorted by slot name
+	ItemLevel    int
+	TierSet      *TierSet // nil: no class tier set equipped
+	Items        []Item   // deduplicated by BlizzardID, sorted by it
+	Slots        []Slot   // one per equipped slot, sorted by slot name
+	Enchantments []Named  // the enchantments worn, deduplicated, sorted by id: the catalogue's names
+	Gems         []Item   // the gems socketed (gems are items), deduplicated, sorted by id
+}
+
+// Named is a catalogue entry: an id and its display name.
+type Named struct {
+	ID   int64
+	Name string
 }
 
 // Summarize computes everything pvpsync keeps from an equipment response. Entries without an item id
@@ -72,7 +81,51 @@ func Summarize(e *battlenet.Equipment) (Gear, error) {
 	}
 	slices.SortFunc(g.Slots, func(a, b Slot) int { return strings.Compare(a.Slot, b.Slot) })
 	slices.SortFunc(g.Items, func(a, b Item) int { return cmp.Compare(a.BlizzardID, b.BlizzardID) })
+	g.Enchantments, g.Gems = catalogueOf(worn)
 	return g, nil
+}
+
+// catalogueOf collects the names of the enchantments and gems worn, so meta pages can print names
+// without another request.
+func catalogueOf(worn []battlenet.EquippedItem) ([]Named, []Item) {
+	enchants := map[int64]string{}
+	gems := map[int64]string{}
+	for _, it := range worn {
+		for _, en := range it.Enchantments {
+			if en.EnchantmentID != 0 && enchants[en.EnchantmentID] == "" {
+				enchants[en.EnchantmentID] = enchantName(en)
+			}
+		}
+		for _, so := range it.Sockets {
+			if so.Item != nil && so.Item.ID != 0 && gems[so.Item.ID] == "" {
+				gems[so.Item.ID] = so.Item.Name
+			}
+		}
+	}
+	outE := make([]Named, 0, len(enchants))
+	for id, name := range enchants {
+		outE = append(outE, Named{ID: id, Name: name})
+	}
+	slices.SortFunc(outE, func(a, b Named) int { return cmp.Compare(a.ID, b.ID) })
+	outG := make([]Item, 0, len(gems))
+	for id, name := range gems {
+		outG = append(outG, Item{BlizzardID: id, Name: name})
+	}
+	slices.SortFunc(outG, func(a, b Item) int { return cmp.Compare(a.BlizzardID, b.BlizzardID) })
+	return outE, outG
+}
+
+// enchantName is the display string without the "Enchanted: " prefix Battle.net puts on permanent
+// enchants, else the name of the item that applied it.
+func enchantName(en battlenet.Enchantment) string {
+	if s := stripMarkup(en.DisplayString); s != "" {
+		name, _ := strings.CutPrefix(s, "Enchanted: ")
+		return name
+	}
+	if en.SourceItem != nil {
+		return en.SourceItem.Name
+	}
+	return ""
 }
 
 // equipped keeps the usable entries, the first one per slot, in response order.
@@ -132,4 +185,18 @@ func slotOf(it battlenet.EquippedItem) Slot {
 	}
 	s.BonusList = append(s.BonusList, it.BonusList...)
 	return s
+}
+
+// Display strings carry the game client's UI markup: atlas icons ("|A:Professions-ChatIcon-Quality-
+// Tier3:20:20|a", the crafting quality) and colour escapes ("|cnIQ4:Incandescent Essence|r",
+// "|cff00ff00text|r"). A catalogue name keeps the words only.
+var (
+	atlasMarkup  = regexp.MustCompile(`\|A:[^|]*\|a`)
+	colourMarkup = regexp.MustCompile(`\|c(?:n[^:|]*:|[0-9A-Fa-f]{8})([^|]*)\|r`)
+)
+
+func stripMarkup(s string) string {
+	s = atlasMarkup.ReplaceAllString(s, "")
+	s = colourMarkup.ReplaceAllString(s, "$1")
+	return strings.TrimSpace(s)
 }

@@ -18,6 +18,25 @@ import (
 )
 
 var allTables = []string{
+	"character_loadouts",
+	"character_payloads",
+	"characters",
+	"enchantments",
+	"gear_builds",
+	"gear_items",
+	"item_sets",
+	"items",
+	"pvp_leaderboard_entries",
+	"pvp_leaderboards",
+	"pvp_seasons",
+	"pvp_talents",
+	"specs",
+	"talent_loadouts",
+	"talents",
+}
+
+// v2Tables are the tables of the layout before content addressing (00002).
+var v2Tables = []string{
 	"characters",
 	"items",
 	"pvp_leaderboard_entries",
@@ -67,11 +86,18 @@ func TestUpDownUp(t *testing.T) {
 		assert.NotContains(t, lines[i], "pending")
 		assert.Regexp(t, `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`, lines[i])
 	}
-	// The last migration really undoes: one step down removes its column, and up restores it.
+	// The last migration really undoes: one step down removes its tables and columns, and up restores them.
+	require.NoError(t, schema.Down(ctx, dsn, 1))
+	assert.Equal(t, v2Tables, appTables(t, ctx, dsn))
+	assert.False(t, hasColumn(t, ctx, dsn, "characters", "gear_build_id"))
+	assert.True(t, hasColumn(t, ctx, dsn, "characters", "unreadable_at"))
+	// And the one before it: two steps down remove 00002's column too.
 	require.NoError(t, schema.Down(ctx, dsn, 1))
 	assert.False(t, hasColumn(t, ctx, dsn, "characters", "unreadable_at"))
 	require.NoError(t, schema.Up(ctx, dsn))
 	assert.True(t, hasColumn(t, ctx, dsn, "characters", "unreadable_at"))
+	assert.True(t, hasColumn(t, ctx, dsn, "characters", "gear_build_id"))
+	assert.Equal(t, allTables, appTables(t, ctx, dsn))
 
 	// Up is idempotent.
 	require.NoError(t, schema.Up(ctx, dsn))

@@ -7,12 +7,15 @@
 #   PVP_REGION=us            region to sync
 #   PVP_BRACKETS=...         boards (default with the fake: 3v3,2v2,shuffle-mage-frost,shuffle-rogue-subtlety)
 #   PVP_TEMPORAL_DB=file     file (default: .pvpsync/temporal.db, history survives restarts) or memory
+#   PVP_TEMPORAL_PRAGMAS=... SQLite pragmas of the file (default: journal_mode=wal synchronous=off;
+#                            set it empty for SQLite's own settings: more durable, ~3x slower)
 #   PVP_RUN_EXIT=1           exit once the sync is done instead of keeping the UI up
+#   PVP_STATE_DIR=.pvpsync   logs, Temporal's history file (scripts/time-run.sh uses throwaway ones)
 #   DATABASE_URL             default postgres://postgres@127.0.0.1:5432/pvpsync?sslmode=disable
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-STATE="$ROOT/.pvpsync"
+STATE=${PVP_STATE_DIR:-$ROOT/.pvpsync}
 mkdir -p "$STATE"
 REGION=${PVP_REGION:-us}
 PIDS=()
@@ -34,28 +37,35 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # 1. Tools and binaries.
 ensure_temporal
 say "building pvpsync"
-go build -o bin/worker ./worker
-go build -o bin/starter ./starter
-go build -o bin/fakeblizzard ./cmd/fakeblizzard
+go_build bin/worker ./worker
+go_build bin/starter ./starter
+go_build bin/fakeblizzard ./cmd/fakeblizzard
 
-# 2. Temporal dev server with its Web UI and pvpsync's search attributes.
+# 2. Temporal dev server with its Web UI and pvpsync's search attributes: the list is
+# workflows.SearchAttributeTypes (a workflow upserting an unregistered one fails its tasks forever).
 export TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS:-127.0.0.1:7233}
+SEARCH_ATTRIBUTES=(PvpRegion=Keyword PvpBracket=Keyword PvpSeason=Int PvpOutcome=Keyword)
 if port_open 7233; then
   say "a Temporal server already answers on 7233: using it"
 else
   db_args=(--db-filename "$STATE/temporal.db")
+  # SQLite's defaults fsync every commit: the demo sync took ~3x as long as in memory
+  # (scripts/time-run.sh). WAL without fsync is as fast as memory and still keeps the history across
+  # restarts, even after a crash of the server process; only an OS crash or power cut may lose or
+  # corrupt it, acceptable for a dev server's history.
+  for pragma in ${PVP_TEMPORAL_PRAGMAS-journal_mode=wal synchronous=off}; do db_args+=(--sqlite-pragma "$pragma"); done
   [ "${PVP_TEMPORAL_DB:-file}" = memory ] && db_args=()
   say "starting the Temporal dev server (UI http://localhost:8233, history in ${db_args[1]:-memory})"
   sa_args=()
-  for sa in PvpRegion=Keyword PvpBracket=Keyword PvpSeason=Int; do sa_args+=(--search-attribute "$sa"); done
+  for sa in "${SEARCH_ATTRIBUTES[@]}"; do sa_args+=(--search-attribute "$sa"); done
   bin/temporal server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --log-level warn \
     "${db_args[@]}" "${sa_args[@]}" >"$STATE/temporal.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 60); do bin/temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1 && break; sleep 1; done
 fi
 # Registering is idempotent: a server started elsewhere gets the attributes too.
-for sa in PvpRegion:Keyword PvpBracket:Keyword PvpSeason:Int; do
-  bin/temporal operator search-attribute create --address "$TEMPORAL_ADDRESS" --name "${sa%%:*}" --type "${sa##*:}" >/dev/null 2>&1 || true
+for sa in "${SEARCH_ATTRIBUTES[@]}"; do
+  bin/temporal operator search-attribute create --address "$TEMPORAL_ADDRESS" --name "${sa%%=*}" --type "${sa##*=}" >/dev/null 2>&1 || true
 done
 
 # 3. PostgreSQL and the schema.
@@ -92,7 +102,10 @@ if ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
 fi
 bin/starter schedule create --region "$REGION" --brackets "$BRACKETS" --paused --if-not-exists \
   --note "created paused by make run: unpause with 'starter schedule unpause --region $REGION'" >/dev/null || true
+sync_start=$SECONDS
 bin/starter sync --region "$REGION" --brackets "$BRACKETS" --wait
+# scripts/time-run.sh reads this: the sync alone, without the builds and start-ups around it.
+echo $((SECONDS - sync_start)) >"$STATE/sync-seconds"
 
 echo
 echo "Temporal UI:  http://localhost:8233/namespaces/default/workflows"

@@ -16,12 +16,15 @@ import (
 	"go.temporal.io/sdk/client"
 	sdktally "go.temporal.io/sdk/contrib/tally"
 	"go.uber.org/zap"
+
+	"github.com/pvpsync/pvpsync/buildinfo"
 )
 
 // Metrics is one Prometheus registry holding the SDK's metrics (through tally, timers as histograms so
-// P95 is computable) and pvpsync's own: Battle.net requests by endpoint and status, and PostgreSQL pool
-// statistics. Characters by outcome and requests saved are emitted by the workflows through the SDK's
-// replay-safe metrics handler and land in the same registry.
+// P95 is computable) and pvpsync's own: Battle.net requests by credential, endpoint and status, each
+// credential's allowed rate, the build, and PostgreSQL pool statistics. Characters by outcome and
+// requests saved are emitted by the workflows through the SDK's replay-safe metrics handler and land in
+// the same registry.
 type Metrics struct {
 	Registry *prom.Registry
 	Handler  client.MetricsHandler
@@ -29,18 +32,26 @@ type Metrics struct {
 
 	requests *prom.CounterVec
 	latency  *prom.HistogramVec
+	rate     *prom.GaugeVec
 }
+
+// TimerBuckets are the upper bounds, in seconds, of every SDK timer histogram: ×2 steps from 5 ms to
+// 11.6 h. tally's defaults stop near 10 s, which puts every board and region workflow (minutes to
+// hours) and every wait on the rate-limited queue's schedule-to-start into +Inf, where no percentile
+// can be read. ×2 keeps a P95 within a factor of two at every scale for 24 series per timer.
+var TimerBuckets = prom.ExponentialBuckets(0.005, 2, 24)
 
 // NewMetrics builds the registry and the SDK metrics handler.
 func NewMetrics(log *zap.Logger) (*Metrics, error) {
 	reg := prom.NewRegistry()
-	reporter, err := tallyprom.Configuration{TimerType: "histogram"}.NewReporter(tallyprom.ConfigurationOptions{
-		Registry: reg,
-		OnError:  func(err error) { log.Warn("prometheus reporter", zap.Error(err)) },
+	// tallyprom.NewReporter, not Configuration.NewReporter: the latter also mounts /metrics on
+	// http.DefaultServeMux, which panics the second time a process builds Metrics (tests do).
+	reporter := tallyprom.NewReporter(tallyprom.Options{
+		Registerer:              reg,
+		DefaultTimerType:        tallyprom.HistogramTimerType,
+		DefaultHistogramBuckets: TimerBuckets,
+		OnRegisterError:         func(err error) { log.Warn("prometheus reporter", zap.Error(err)) },
 	})
-	if err != nil {
-		return nil, err
-	}
 	scope, closer := tally.NewRootScope(tally.ScopeOptions{
 		CachedReporter:  reporter,
 		Separator:       tallyprom.DefaultSeparator,
@@ -52,22 +63,40 @@ func NewMetrics(log *zap.Logger) (*Metrics, error) {
 		closer:   closer.Close,
 		requests: prom.NewCounterVec(prom.CounterOpts{
 			Name: "pvpsync_battlenet_requests_total",
-			Help: "Battle.net HTTP requests by endpoint and status (0 = transport error; 304, 404 and 429 included).",
-		}, []string{"endpoint", "status"}),
+			Help: "Battle.net HTTP requests by credential, endpoint and status (0 = transport error; 304, 404 and 429 included).",
+		}, []string{"credential", "endpoint", "status"}),
 		latency: prom.NewHistogramVec(prom.HistogramOpts{
 			Name:    "pvpsync_battlenet_request_seconds",
-			Help:    "Battle.net request latency by endpoint.",
+			Help:    "Battle.net request latency by credential and endpoint.",
 			Buckets: prom.ExponentialBuckets(0.005, 2, 13),
-		}, []string{"endpoint"}),
+		}, []string{"credential", "endpoint"}),
+		rate: prom.NewGaugeVec(prom.GaugeOpts{
+			Name: "pvpsync_battlenet_credential_rate",
+			Help: "Requests per second the Temporal server allows the task queue of each Battle.net credential, by scope.",
+		}, []string{"credential", "scope"}),
 	}
-	reg.MustRegister(m.requests, m.latency)
+	info := buildinfo.Get()
+	build := prom.NewGaugeVec(prom.GaugeOpts{
+		Name: "pvpsync_build_info",
+		Help: "Always 1; the labels say which build is running (see the buildinfo package).",
+	}, []string{"version", "revision", "go_version"})
+	build.WithLabelValues(info.Version, info.Revision, info.GoVersion).Set(1)
+	reg.MustRegister(m.requests, m.latency, m.rate, build)
 	return m, nil
 }
 
-// ObserveRequest is the Battle.net client's OnRequest hook.
-func (m *Metrics) ObserveRequest(endpoint string, status int, d time.Duration) {
-	m.requests.WithLabelValues(endpoint, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(endpoint).Observe(d.Seconds())
+// ObserveRequest is the Battle.net client's OnRequest hook. credential is the credential's public
+// name as the client labels it, never its secret: it becomes a label anyone scraping can read.
+func (m *Metrics) ObserveRequest(credential, endpoint string, status int, d time.Duration) {
+	m.requests.WithLabelValues(credential, endpoint, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(credential, endpoint).Observe(d.Seconds())
+}
+
+// SetCredentialRate records the rate, in requests per second, the Temporal server allows a credential's
+// task queue under one limit (scope, e.g. "second" for the per-second limit and "hour" for the hourly
+// quota divided by 3600), so a dashboard can set the observed request rate against the allowed one.
+func (m *Metrics) SetCredentialRate(credential, scope string, rps float64) {
+	m.rate.WithLabelValues(credential, scope).Set(rps)
 }
 
 // WatchPool exports pgxpool.Stat as gauges and counters, read at scrape time.

@@ -1,28 +1,68 @@
 // Package service wires pvpsync's Temporal workers: one per task queue, sharing one client, one store,
-// one Battle.net client and one metrics registry. The worker command and the end-to-end tests both run
+// the Battle.net clients and one metrics registry. The worker command and the end-to-end tests both run
 // pvpsync through it.
 package service
 
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/pvpsync/pvpsync/activities"
+	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
+// StopTimeout is how long a stopping worker lets running activities finish: longer than a Battle.net
+// request activity may run (45 s start-to-close), shorter than the minute docker compose's
+// stop_grace_period allows before it kills the process. A SIGTERM mid-sync therefore finishes the
+// requests in flight instead of abandoning them to be retried elsewhere.
+const StopTimeout = 50 * time.Second
+
 // Limits are the concurrency knobs of one worker process.
 type Limits struct {
-	SyncThreads       int      // PVP_SYNC_THREADS: concurrent Battle.net activities
-	ProcessingThreads int      // PVP_PROCESSING_THREADS: concurrent processing activities
-	WorkflowThreads   int      // DEFAULT_THREADS: concurrent workflow tasks (and local activities)
+	SyncThreads       int      // PVP_SYNC_THREADS: concurrent Battle.net activities per credential queue
+	ProcessingThreads int      // PVP_PROCESSING_THREADS: concurrent local PostgreSQL steps and retention
+	WorkflowThreads   int      // DEFAULT_THREADS: concurrent workflow tasks
 	Pollers           int      // JOB_CONCURRENCY: pollers per task queue
-	SyncRPS           float64  // PVP_SYNC_RPS: task-queue-wide Battle.net activities per second
 	Queues            []string // PVP_QUEUES: subset of workflows, sync, processing (empty = all)
+	Budgets           []Budget // one per Battle.net queue (see Budgets)
+	StopTimeout       time.Duration
+}
+
+// Budget is one Battle.net task queue and the rate the Temporal server allows it.
+type Budget struct {
+	Credential, Region, Queue string // Region is empty with the credential scope
+	RPS                       float64
+}
+
+// Headroom is the share of a credential's sustained rate its queue is given. The server's limiter is a
+// token bucket: after an idle spell it hands out about one second's worth at once, on top of the rate
+// (measured on the dev server, README "Battle.net budget"). Over Blizzard's hour that burst is 0.03 %;
+// 2 % keeps a whole window under the quota even when the window is scaled down to a minute in tests.
+const Headroom = 0.98
+
+// Budgets lists one queue per credential (PVP_QUOTA_SCOPE=credential) or per credential and region it
+// may serve (region), each at Headroom × the credential's sustained rate, min(PVP_SYNC_RPS, PVP_SYNC_RPH/3600).
+func Budgets(cfg battlenet.Config) []Budget {
+	rate := cfg.SustainedRate() * Headroom
+	var out []Budget
+	for _, c := range cfg.Credentials {
+		if cfg.QuotaScope != workflows.ScopeRegion {
+			out = append(out, Budget{Credential: c.Name, Queue: workflows.BattlenetQueue(c.Name, "", workflows.ScopeCredential), RPS: rate})
+			continue
+		}
+		for _, r := range battlenet.Regions {
+			if c.Serves(r) {
+				out = append(out, Budget{Credential: c.Name, Region: r, Queue: workflows.BattlenetQueue(c.Name, r, workflows.ScopeRegion), RPS: rate})
+			}
+		}
+	}
+	return out
 }
 
 // Workers are the started workers of one process.
@@ -32,36 +72,45 @@ type Workers struct{ list []worker.Worker }
 func Start(c client.Client, acts *activities.Activities, l Limits) (*Workers, error) {
 	want := func(q string) bool { return len(l.Queues) == 0 || slices.Contains(l.Queues, q) }
 	pollers := max(l.Pollers, 2)
+	stop := l.StopTimeout
+	if stop == 0 {
+		stop = StopTimeout
+	}
 	var ws Workers
 	if want("workflows") {
 		w := worker.New(c, workflows.TaskQueueWorkflows, worker.Options{
 			MaxConcurrentWorkflowTaskExecutionSize: l.WorkflowThreads,
-			// Local activities are the PostgreSQL steps of the character workflow (prepare, process):
-			// PVP_PROCESSING_THREADS bounds them, as it bounded the processing queue's jobs.
+			// Local activities are the PostgreSQL steps (plan a page, prepare and commit a character):
+			// PVP_PROCESSING_THREADS bounds them.
 			MaxConcurrentLocalActivityExecutionSize: l.ProcessingThreads,
 			MaxConcurrentWorkflowTaskPollers:        pollers,
 			LocalActivityWorkerOnly:                 true,
+			WorkerStopTimeout:                       stop,
 		})
 		Register(w, acts)
 		ws.list = append(ws.list, w)
 	}
 	if want("sync") {
-		w := worker.New(c, workflows.TaskQueueSync, worker.Options{
-			MaxConcurrentActivityExecutionSize: l.SyncThreads,
-			MaxConcurrentActivityTaskPollers:   pollers,
-			// The Battle.net budget holds across every worker of the queue: the server hands out at
-			// most this many tasks per second, whatever the number of workers.
-			TaskQueueActivitiesPerSecond: l.SyncRPS,
-			DisableWorkflowWorker:        true,
-		})
-		w.RegisterActivity(acts)
-		ws.list = append(ws.list, w)
+		for _, b := range l.Budgets {
+			w := worker.New(c, b.Queue, worker.Options{
+				MaxConcurrentActivityExecutionSize: l.SyncThreads,
+				MaxConcurrentActivityTaskPollers:   pollers,
+				// The credential's budget holds across every worker of the queue: the server hands out at
+				// most this many tasks per second, whatever the number of workers or their restarts.
+				TaskQueueActivitiesPerSecond: b.RPS,
+				DisableWorkflowWorker:        true,
+				WorkerStopTimeout:            stop,
+			})
+			w.RegisterActivity(acts)
+			ws.list = append(ws.list, w)
+		}
 	}
 	if want("processing") {
 		w := worker.New(c, workflows.TaskQueueProcessing, worker.Options{
 			MaxConcurrentActivityExecutionSize: l.ProcessingThreads,
 			MaxConcurrentActivityTaskPollers:   pollers,
 			DisableWorkflowWorker:              true,
+			WorkerStopTimeout:                  stop,
 		})
 		w.RegisterActivity(acts)
 		ws.list = append(ws.list, w)
@@ -86,9 +135,16 @@ func Register(w worker.Registry, acts *activities.Activities) {
 	w.RegisterActivity(acts)
 }
 
-// Stop stops every worker, letting running activities finish within the SDK's stop timeout.
+// Stop stops every worker in parallel, letting running activities finish within StopTimeout.
 func (ws *Workers) Stop() {
+	done := make(chan struct{}, len(ws.list))
 	for _, w := range ws.list {
-		w.Stop()
+		go func() {
+			w.Stop()
+			done <- struct{}{}
+		}()
+	}
+	for range ws.list {
+		<-done
 	}
 }

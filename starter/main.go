@@ -1,6 +1,6 @@
 // Command starter starts and watches pvpsync workflows and manages their schedules.
 //
-//	starter sync --region us [--brackets 3v3,shuffle-mage-frost] [--season N] [--wait]
+//	starter sync --region us [--brackets 3v3,shuffle-mage-frost] [--season N] [--wait] [-o table|json]
 //	starter schedule create|update|describe|pause|unpause|trigger|backfill|delete|list
 //	starter purge [--days 30]
 package main
@@ -20,10 +20,29 @@ import (
 	"github.com/pvpsync/pvpsync/config"
 )
 
+// Exit codes, for scripts: 0 everything completed, 1 the workflow or some of its boards or characters
+// failed (or the command could not run), 2 bad usage before anything started, 130 interrupted (128 +
+// SIGINT, as shells report it; the workflow keeps running).
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
 // usageError is bad input: exit code 2, before anything starts.
 type usageError struct{ error }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// exitError is a command that ran but did not fully succeed; code is what the process exits with.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
 
 func main() {
 	root := &cobra.Command{
@@ -35,17 +54,34 @@ func main() {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(syncCmd(), scheduleCmd(), purgeCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	err := root.ExecuteContext(ctx)
+	interrupted := ctx.Err() != nil
+	stop()
 	if err == nil {
 		return
 	}
 	fmt.Fprintln(os.Stderr, "starter:", err)
-	var ue usageError
-	if errors.As(err, &ue) || isCobraUsage(err) {
-		os.Exit(2)
+	os.Exit(exitCode(err, interrupted))
+}
+
+// exitCode maps a command's error to the process exit code; interrupted says a signal ended the command
+// (whatever error that caused, such as a cancelled dial, it was not the command failing).
+func exitCode(err error, interrupted bool) int {
+	var (
+		ee exitError
+		ue usageError
+	)
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.As(err, &ue) || isCobraUsage(err):
+		return exitUsage
+	case interrupted:
+		return exitInterrupted
 	}
-	os.Exit(1)
+	return exitFailed
 }
 
 // isCobraUsage catches cobra's own argument errors (unknown command, wrong arg count).

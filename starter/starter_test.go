@@ -34,22 +34,29 @@ const unreachableTemporal = "127.0.0.1:1"
 
 func runBinary(t *testing.T, args ...string) (code int, stderr string) {
 	t.Helper()
+	code, _, stderr = runBinaryAt(t, unreachableTemporal, args...)
+	return code, stderr
+}
+
+// runBinaryAt runs the starter against the Temporal frontend at address.
+func runBinaryAt(t *testing.T, address string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, starterBinary(t), args...)
-	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+unreachableTemporal, "TEMPORAL_NAMESPACE=default")
-	var errBuf bytes.Buffer
-	cmd.Stderr = &errBuf
+	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+address, "TEMPORAL_NAMESPACE=default")
+	var outBuf, errBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
 	err := cmd.Run()
 	var exitErr *exec.ExitError
 	switch {
 	case err == nil:
-		return 0, errBuf.String()
+		return 0, outBuf.String(), errBuf.String()
 	case errors.As(err, &exitErr):
-		return exitErr.ExitCode(), errBuf.String()
+		return exitErr.ExitCode(), outBuf.String(), errBuf.String()
 	}
 	t.Fatalf("run starter %v: %v", args, err)
-	return 0, ""
+	return 0, "", ""
 }
 
 func TestSyncRejectsBadInputWithExitCode2(t *testing.T) {
@@ -67,6 +74,8 @@ func TestSyncRejectsBadInputWithExitCode2(t *testing.T) {
 		{"unknown locale", []string{"sync", "--region", "kr", "--locale", "xx_XX"}, `locale "xx_XX" is not served in region kr`},
 		{"window too large", []string{"sync", "--region", "us", "--window", "100000"}, "--window must be between"},
 		{"non-numeric season", []string{"sync", "--region", "us", "--season", "latest"}, "invalid argument"},
+		{"unknown output format", []string{"sync", "--region", "us", "-o", "yaml"}, `--output must be table or json, got "yaml"`},
+		{"empty output format", []string{"sync", "--region", "us", "--output="}, "--output must be table or json"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

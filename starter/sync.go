@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -29,7 +26,14 @@ type SyncOptions struct {
 	Timeout  time.Duration
 	Wait     bool
 	Local    bool
+	Output   string // sync only: table or json
 }
+
+// Values of `starter sync --output`.
+const (
+	outputTable = "table"
+	outputJSON  = "json"
+)
 
 func syncCmd() *cobra.Command {
 	var o SyncOptions
@@ -38,6 +42,9 @@ func syncCmd() *cobra.Command {
 		Short: "Start a sync of one region (or of one board with a single --brackets value)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.Output != outputTable && o.Output != outputJSON {
+				return usagef("--output must be %s or %s, got %q", outputTable, outputJSON, o.Output)
+			}
 			in, err := o.regionInput()
 			if err != nil {
 				return err
@@ -51,24 +58,48 @@ func syncCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Printf("started %s\n  workflow id: %s\n  run id:      %s\n  Temporal UI: %s\n",
-				run.kind, run.id, run.runID, workflowURL(opts.Namespace, run.id))
+			run.url = workflowURL(opts.Namespace, run.id)
+			rep := report{out: cmd.OutOrStdout(), json: o.Output == outputJSON}
+			if rep.json && !o.Wait {
+				return writeJSON(rep.out, run.fields())
+			}
+			// With -o json stdout carries only the JSON document: the rest goes to stderr.
+			info := rep.out
+			if rep.json {
+				info = cmd.ErrOrStderr()
+			}
+			fmt.Fprintf(info, "started %s\n  workflow id: %s\n  run id:      %s\n  Temporal UI: %s\n", run.kind, run.id, run.runID, run.url)
 			if !o.Wait {
 				return nil
 			}
-			return waitAndReport(cmd.Context(), c, run, os.Stdout)
+			rep.progress = newProgressPrinter(info, isTerminal(info), time.Now)
+			return waitAndReport(cmd.Context(), c, run, rep)
 		},
 	}
+	o.register(cmd, syncFlagHelp{region: "required", timeout: "give up on the whole sync after this long"})
 	f := cmd.Flags()
-	f.StringVar(&o.Region, "region", "", "region: us, eu, kr or tw (required)")
-	f.StringSliceVar(&o.Brackets, "brackets", nil, "boards to sync, comma separated (default: all but shuffle-overall and blitz-overall)")
-	f.Int64Var(&o.Season, "season", 0, "season id (default: the current season)")
-	f.StringVar(&o.Locale, "locale", "", "locale served in the region (default: en_US for us, en_GB for eu, ...)")
-	f.IntVar(&o.Window, "window", 0, fmt.Sprintf("character workflows in flight per board (default %d)", workflows.DefaultWindow))
-	f.DurationVar(&o.Timeout, "timeout", 5*time.Hour, "give up on the whole sync after this long")
 	f.BoolVar(&o.Wait, "wait", false, "show progress and the final summary")
+	f.StringVarP(&o.Output, "output", "o", outputTable, "output format: table, or json (one JSON document on stdout: with --wait the final summary, without it the started run)")
 	f.BoolVar(&o.Local, "local-fetch", false, "make Battle.net requests as local activities: faster orchestration, budget per worker instead of per task queue")
 	return cmd
+}
+
+// syncFlagHelp is what the help of the sync flags says differently in `starter sync` and `starter schedule`.
+type syncFlagHelp struct {
+	region  string // when --region is required
+	season  string // after "the current season"
+	timeout string
+}
+
+// register adds the flags that say what to sync, shared by `starter sync` and `starter schedule create|update`.
+func (o *SyncOptions) register(cmd *cobra.Command, h syncFlagHelp) {
+	f := cmd.Flags()
+	f.StringVar(&o.Region, "region", "", "region: us, eu, kr or tw ("+h.region+")")
+	f.StringSliceVar(&o.Brackets, "brackets", nil, "boards to sync, comma separated (default: all but shuffle-overall and blitz-overall)")
+	f.Int64Var(&o.Season, "season", 0, "season id (default: the current season"+h.season+")")
+	f.StringVar(&o.Locale, "locale", "", "locale served in the region (default: en_US for us, en_GB for eu, ...)")
+	f.IntVar(&o.Window, "window", 0, fmt.Sprintf("character workflows in flight per board (default %d)", workflows.DefaultWindow))
+	f.DurationVar(&o.Timeout, "timeout", defaultSyncTimeout, h.timeout)
 }
 
 // regionInput validates the flags before anything starts (exit code 2 on bad input).
@@ -101,7 +132,13 @@ func (o SyncOptions) regionInput() (workflows.SyncRegionInput, error) {
 
 type startedRun struct {
 	kind, id, runID string
+	url             string // in the Temporal UI
 	run             client.WorkflowRun
+}
+
+// fields name the run in JSON output.
+func (r startedRun) fields() map[string]any {
+	return map[string]any{"kind": r.kind, "workflow_id": r.id, "run_id": r.runID, "temporal_ui": r.url}
 }
 
 // startSync starts SyncRegion, or SyncLeaderboard when exactly one board is asked for.
@@ -144,123 +181,4 @@ func startSync(ctx context.Context, c client.Client, in workflows.SyncRegionInpu
 
 func workflowURL(namespace, id string) string {
 	return fmt.Sprintf("%s/namespaces/%s/workflows/%s", config.UIBase(), url.PathEscape(namespace), url.PathEscape(id))
-}
-
-// waitAndReport polls progress until the run ends, then prints the summary.
-func waitAndReport(ctx context.Context, c client.Client, r startedRun, out io.Writer) error {
-	done := make(chan error, 1)
-	var resultJSON json.RawMessage
-	go func() {
-		var v json.RawMessage
-		err := r.run.Get(ctx, &v)
-		resultJSON = v
-		done <- err
-	}()
-	start := time.Now()
-	tick := time.NewTicker(2 * time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case err := <-done:
-			fmt.Fprintln(out)
-			if err != nil {
-				return fmt.Errorf("%s %s failed: %w", r.kind, r.id, err)
-			}
-			return printSummary(out, r.kind, resultJSON, time.Since(start))
-		case <-tick.C:
-			p := liveProgress(ctx, c, r)
-			fmt.Fprintf(out, "\r%s", progressLine(p, time.Since(start)))
-		case <-ctx.Done():
-			fmt.Fprintln(out, "\nstopped watching; the workflow keeps running:", r.id)
-			return nil
-		}
-	}
-}
-
-// liveProgress adds up the counters of the running boards (a region's own query knows finished boards).
-func liveProgress(ctx context.Context, c client.Client, r startedRun) workflows.Progress {
-	qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if r.kind == workflows.SyncLeaderboardName {
-		var p workflows.Progress
-		if v, err := c.QueryWorkflow(qctx, r.id, "", workflows.ProgressQuery); err == nil {
-			_ = v.Get(&p)
-		}
-		return p
-	}
-	var reg workflows.SyncRegionResult
-	v, err := c.QueryWorkflow(qctx, r.id, r.runID, workflows.ProgressQuery)
-	if err != nil || v.Get(&reg) != nil {
-		return workflows.Progress{}
-	}
-	var total workflows.Progress
-	for _, b := range reg.Brackets {
-		if b.Status == workflows.BracketRunning && b.WorkflowID != "" {
-			var p workflows.Progress
-			if v, err := c.QueryWorkflow(qctx, b.WorkflowID, "", workflows.ProgressQuery); err == nil && v.Get(&p) == nil {
-				total.Add(p)
-				continue
-			}
-		}
-		total.Add(b.Progress)
-	}
-	return total
-}
-
-func progressLine(p workflows.Progress, elapsed time.Duration) string {
-	const width = 30
-	filled := 0
-	if p.Total > 0 {
-		filled = min(width, p.Done*width/p.Total)
-	}
-	rate := 0.0
-	if s := elapsed.Seconds(); s > 0 {
-		rate = float64(p.Done) / s
-	}
-	return fmt.Sprintf("[%s%s] %d/%d characters · %d requests · %.1f/s · failed %d   ",
-		strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.Done, p.Total, p.Requests, rate, p.Failed)
-}
-
-func printSummary(out io.Writer, kind string, raw json.RawMessage, elapsed time.Duration) error {
-	if kind == workflows.SyncLeaderboardName {
-		var r workflows.SyncLeaderboardResult
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "%s · %s · season %d done in %s\n", r.Bracket, r.Region, r.Season, elapsed.Round(time.Second))
-		if r.Note != "" {
-			fmt.Fprintln(out, "  ", r.Note)
-		}
-		fmt.Fprintln(out, "  ", r.Progress.String())
-		printFailures(out, r.Progress.Failures)
-		return nil
-	}
-	var r workflows.SyncRegionResult
-	if err := json.Unmarshal(raw, &r); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s · season %d (%s) · snapshot %s · done in %s\n", r.Region, r.Season, r.SeasonName,
-		r.SnapshotAt.Format(time.RFC3339), elapsed.Round(time.Second))
-	for _, b := range r.Brackets {
-		line := fmt.Sprintf("  %-34s %-9s", b.Bracket, b.Status)
-		if b.Progress.Total > 0 || b.Status == workflows.BracketCompleted {
-			line += " " + b.Progress.String()
-		}
-		if b.Note != "" {
-			line += " — " + b.Note
-		}
-		if b.Error != "" {
-			line += " — " + b.Error
-		}
-		fmt.Fprintln(out, line)
-	}
-	fmt.Fprintln(out, "  total:", r.Totals.String())
-	printFailures(out, r.Totals.Failures)
-	return nil
-}
-
-func printFailures(out io.Writer, fs []workflows.Failure) {
-	for _, f := range fs {
-		fmt.Fprintf(out, "  failed: character %d (%s): %s\n", f.BlizzardID, f.Bracket, f.Reason)
-	}
 }

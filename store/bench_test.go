@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/pvpsync/pvpsync/internal/sqlcount"
 	"github.com/pvpsync/pvpsync/internal/testdb"
 	"github.com/pvpsync/pvpsync/store"
 )
@@ -16,7 +17,7 @@ import (
 // ≤ 100 ms per op.
 func BenchmarkSaveBoard5000(b *testing.B) {
 	ctx := context.Background()
-	stmts := &store.StatementCounter{}
+	stmts := &sqlcount.Counter{}
 	s, _ := testdb.Open(b, store.WithTracer(stmts))
 	season, err := s.UpsertSeason(ctx, store.Season{BlizzardID: 40, Name: "Season 40"})
 	require.NoError(b, err)

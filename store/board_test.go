@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pvpsync/pvpsync/internal/sqlcount"
 	"github.com/pvpsync/pvpsync/internal/testdb"
 	"github.com/pvpsync/pvpsync/store"
 )
@@ -25,13 +26,13 @@ var bdSnap = time.Date(2025, 4, 1, 9, 30, 0, 0, time.UTC)
 
 type bdFixture struct {
 	s      *store.Store
-	stmts  *store.StatementCounter
+	stmts  *sqlcount.Counter
 	season int64
 }
 
 func newBdFixture(t *testing.T) *bdFixture {
 	t.Helper()
-	stmts := &store.StatementCounter{}
+	stmts := &sqlcount.Counter{}
 	s, _ := testdb.Open(t, store.WithTracer(stmts))
 	season, err := s.UpsertSeason(bdCtx(t), store.Season{BlizzardID: 40, Name: "Season 40"})
 	require.NoError(t, err)
@@ -570,7 +571,7 @@ func TestUpsertSeasonAndLeaderboard(t *testing.T) {
 	assert.Equal(t, 3, f.count(t, `SELECT count(*) FROM pvp_leaderboards`))
 }
 
-func TestStatementCounterSeparatesTxControl(t *testing.T) {
+func TestCounterSeparatesTxControl(t *testing.T) {
 	f := newBdFixture(t)
 	ctx := bdCtx(t)
 	f.stmts.Reset()

@@ -1,18 +1,18 @@
 package store_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
-	"strings"
-	"sync"
+	"slices"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pvpsync/pvpsync/battlenet"
+	"github.com/pvpsync/pvpsync/gear"
+	"github.com/pvpsync/pvpsync/internal/sqlcount"
 	"github.com/pvpsync/pvpsync/internal/testdb"
 	"github.com/pvpsync/pvpsync/store"
 )
@@ -24,27 +24,38 @@ const chFixtures = "../../shared/fixtures/blizzard"
 // chBase is a snapshot time with whole microseconds, PostgreSQL's timestamp precision.
 var chBase = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 
-// chFixture is a migrated database with one season and two boards of the same region, so a character
-// can sit on two boards of one snapshot.
+const (
+	chLM1 = "Wed, 01 Oct 2025 10:00:00 GMT"
+	chLM2 = "Thu, 02 Oct 2025 11:30:00 GMT"
+)
+
+// Spec ids of the captured characters (both rogues): jw has all three specs and is in Subtlety,
+// egirlbooster only shows Assassination.
+const (
+	chAssassination = 259
+	chOutlaw        = 260
+	chSubtlety      = 261
+	chRogue         = 4
+)
+
+// chFixture is a migrated database with one season and boards of one region, so a character can sit
+// on several boards of one snapshot: two bracket boards and two per-spec shuffle boards.
 type chFixture struct {
 	s      *store.Store
-	rec    *chRecorder
+	stmts  *sqlcount.Counter
 	boards map[string]int64
 }
 
 func newChFixture(t *testing.T) *chFixture {
 	t.Helper()
-	rec := &chRecorder{}
-	s, _ := testdb.Open(t, store.WithTracer(rec))
-	f := &chFixture{s: s, rec: rec, boards: map[string]int64{}}
-	var seasonID int64
-	require.NoError(t, s.Pool.QueryRow(t.Context(),
-		`INSERT INTO pvp_seasons (blizzard_id, name) VALUES (40, 'TWW S3') RETURNING id`).Scan(&seasonID))
-	for _, b := range []string{"3v3", "shuffle-mage-frost"} {
-		var id int64
-		require.NoError(t, s.Pool.QueryRow(t.Context(),
-			`INSERT INTO pvp_leaderboards (pvp_season_id, region, bracket) VALUES ($1, 'us', $2) RETURNING id`,
-			seasonID, b).Scan(&id))
+	stmts := &sqlcount.Counter{}
+	s, _ := testdb.Open(t, store.WithTracer(stmts))
+	f := &chFixture{s: s, stmts: stmts, boards: map[string]int64{}}
+	season, err := s.UpsertSeason(t.Context(), store.Season{BlizzardID: 40, Name: "TWW S3"})
+	require.NoError(t, err)
+	for _, b := range []string{"3v3", "2v2", "shuffle-rogue-assassination", "shuffle-rogue-subtlety"} {
+		id, err := s.UpsertLeaderboard(t.Context(), season, "us", b)
+		require.NoError(t, err)
 		f.boards[b] = id
 	}
 	return f
@@ -59,22 +70,23 @@ func (f *chFixture) character(t *testing.T, blizzardID int64, name string) int64
 	return id
 }
 
-// entry inserts one leaderboard entry; specID 0 leaves spec_id NULL (a bracket board).
-func (f *chFixture) entry(t *testing.T, board string, characterID int64, snapshotAt time.Time, specID int) int64 {
+// entry inserts one leaderboard entry with the board's spec (NULL on bracket boards).
+func (f *chFixture) entry(t *testing.T, board string, characterID int64, snapshotAt time.Time) int64 {
+	t.Helper()
+	return f.entryStats(t, board, characterID, snapshotAt, 1, 2400, 10, 5)
+}
+
+func (f *chFixture) entryStats(t *testing.T, board string, characterID int64, snapshotAt time.Time, rank, rating, wins, losses int) int64 {
 	t.Helper()
 	boardID, ok := f.boards[board]
 	require.True(t, ok, "unknown board %s", board)
+	spec, _ := battlenet.BracketSpecID(board)
 	var id int64
 	require.NoError(t, f.s.Pool.QueryRow(t.Context(), `INSERT INTO pvp_leaderboard_entries
-    (pvp_leaderboard_id, character_id, snapshot_at, rank, rating, spec_id)
-VALUES ($1, $2, $3, 1, 2400, NULLIF($4::integer, 0)) RETURNING id`, boardID, characterID, snapshotAt, specID).Scan(&id))
+    (pvp_leaderboard_id, character_id, snapshot_at, rank, rating, wins, losses, spec_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8::integer, 0)) RETURNING id`,
+		boardID, characterID, snapshotAt, rank, rating, wins, losses, spec).Scan(&id))
 	return id
-}
-
-func (f *chFixture) setProcessed(t *testing.T, entryID int64, at time.Time) {
-	t.Helper()
-	_, err := f.s.Pool.Exec(t.Context(), `UPDATE pvp_leaderboard_entries SET equipment_processed_at = $2 WHERE id = $1`, entryID, at)
-	require.NoError(t, err)
 }
 
 func (f *chFixture) count(t *testing.T, q string, args ...any) int {
@@ -84,324 +96,352 @@ func (f *chFixture) count(t *testing.T, q string, args ...any) int {
 	return n
 }
 
-// chRecorder records every statement the store sends.
-type chRecorder struct {
-	mu   sync.Mutex
-	sqls []string
-	args [][]any
+// rowText is a whole row as JSON text: comparing it before and after a call proves the call wrote nothing.
+func (f *chFixture) rowText(t *testing.T, table string, id int64) string {
+	t.Helper()
+	var s string
+	require.NoError(t, f.s.Pool.QueryRow(t.Context(), `SELECT to_jsonb(x)::text FROM `+table+` AS x WHERE x.id = $1`, id).Scan(&s))
+	return s
 }
 
-func (r *chRecorder) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sqls = append(r.sqls, d.SQL)
-	r.args = append(r.args, d.Args)
-	return ctx
-}
-
-func (r *chRecorder) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (r *chRecorder) reset() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sqls, r.args = nil, nil
-}
-
-func (r *chRecorder) statements() ([]string, [][]any) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.sqls...), append([][]any(nil), r.args...)
-}
-
-// matching counts recorded statements containing every fragment.
-func (r *chRecorder) matching(fragments ...string) int {
-	sqls, _ := r.statements()
-	n := 0
-outer:
-	for _, q := range sqls {
-		for _, fr := range fragments {
-			if !strings.Contains(q, fr) {
-				continue outer
-			}
-		}
-		n++
+// tableText is a whole table as JSON text, in a stable order.
+func (f *chFixture) tableText(t *testing.T, table, orderBy string) string {
+	t.Helper()
+	var s *string
+	require.NoError(t, f.s.Pool.QueryRow(t.Context(),
+		`SELECT jsonb_agg(to_jsonb(x) ORDER BY `+orderBy+`)::text FROM `+table+` AS x`).Scan(&s))
+	if s == nil {
+		return ""
 	}
-	return n
+	return *s
 }
 
-func chReadFixture(t *testing.T, rel string) []byte {
+func chReadFixture(t testing.TB, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(chFixtures, rel))
 	require.NoError(t, err)
 	return b
 }
 
-func TestCharacterSnapshotEntries(t *testing.T) {
-	f := newChFixture(t)
-	ctx := t.Context()
-	c := f.character(t, 1001, "Egirlbooster")
-	other := f.character(t, 1002, "Jw")
-	e3 := f.entry(t, "3v3", c, chBase, 0)
-	eShuffle := f.entry(t, "shuffle-mage-frost", c, chBase, 64)
-	f.entry(t, "3v3", c, chBase.Add(-time.Hour), 0)
-	f.entry(t, "3v3", other, chBase, 0)
-
-	got, err := f.s.SnapshotEntries(ctx, c, chBase)
+// chEquipment is a captured equipment response and its summary, as the fetch activity makes it.
+func chEquipment(t testing.TB, name string) ([]byte, gear.Gear) {
+	t.Helper()
+	raw := chReadFixture(t, "equipment/"+name+".json")
+	resp, err := battlenet.DecodeEquipment(raw)
 	require.NoError(t, err)
-	assert.Equal(t, []store.SnapshotEntry{
-		{ID: e3, LeaderboardID: f.boards["3v3"], SpecID: 0},
-		{ID: eShuffle, LeaderboardID: f.boards["shuffle-mage-frost"], SpecID: 64},
-	}, got)
-
-	none, err := f.s.SnapshotEntries(ctx, c, chBase.Add(time.Minute))
+	g, err := gear.Summarize(resp)
 	require.NoError(t, err)
-	assert.Empty(t, none)
+	return raw, g
 }
 
-func TestCharacterLatestReusableEquipment(t *testing.T) {
-	f := newChFixture(t)
-	ctx := t.Context()
-	c := f.character(t, 1001, "Egirlbooster")
-	since := chBase.Add(-6 * time.Hour)
-
-	t.Run("none when nothing is processed", func(t *testing.T) {
-		f.entry(t, "3v3", c, chBase.Add(-3*time.Hour), 0)
-		_, found, err := f.s.LatestReusableEquipment(ctx, c, since)
-		require.NoError(t, err)
-		assert.False(t, found)
-	})
-
-	t.Run("one microsecond before since is stale", func(t *testing.T) {
-		e := f.entry(t, "3v3", c, chBase.Add(-5*time.Hour), 0)
-		f.setProcessed(t, e, since.Add(-time.Microsecond))
-		_, found, err := f.s.LatestReusableEquipment(ctx, c, since)
-		require.NoError(t, err)
-		assert.False(t, found)
-	})
-
-	t.Run("processed exactly at since is reusable", func(t *testing.T) {
-		snap := chBase.Add(-4 * time.Hour)
-		e := f.entry(t, "shuffle-mage-frost", c, snap, 64)
-		f.setProcessed(t, e, since)
-		got, found, err := f.s.LatestReusableEquipment(ctx, c, since)
-		require.NoError(t, err)
-		require.True(t, found)
-		assert.Equal(t, e, got.EntryID)
-		assert.True(t, got.SnapshotAt.Equal(snap), "snapshot %s", got.SnapshotAt)
-		assert.True(t, got.ProcessedAt.Equal(since), "processed %s", got.ProcessedAt)
-	})
-
-	t.Run("newest processed wins", func(t *testing.T) {
-		older := f.entry(t, "3v3", c, chBase.Add(-2*time.Hour), 0)
-		newest := f.entry(t, "3v3", c, chBase.Add(-1*time.Hour), 0)
-		// Snapshot order and processing order differ on purpose: processing time decides.
-		newerSnapshot := f.entry(t, "3v3", c, chBase, 0)
-		f.setProcessed(t, older, since.Add(time.Hour))
-		f.setProcessed(t, newest, since.Add(3*time.Hour))
-		f.setProcessed(t, newerSnapshot, since.Add(2*time.Hour))
-		// Another character's fresher equipment must not leak in.
-		other := f.character(t, 1002, "Jw")
-		oe := f.entry(t, "3v3", other, chBase, 0)
-		f.setProcessed(t, oe, since.Add(4*time.Hour))
-
-		got, found, err := f.s.LatestReusableEquipment(ctx, c, since)
-		require.NoError(t, err)
-		require.True(t, found)
-		assert.Equal(t, newest, got.EntryID)
-		assert.True(t, got.ProcessedAt.Equal(since.Add(3*time.Hour)))
-	})
+// chSpecializations is a captured specializations response, its loadouts and the active spec.
+func chSpecializations(t testing.TB, name string) ([]byte, []gear.Loadout, int) {
+	t.Helper()
+	raw := chReadFixture(t, "specializations/"+name+".json")
+	resp, err := battlenet.DecodeSpecializations(raw)
+	require.NoError(t, err)
+	los, active := gear.Loadouts(resp)
+	require.NotEmpty(t, los)
+	return raw, los, active
 }
 
-// TestCharacterReuseQueryUsesPartialIndex explains the statement the store really sends (captured by the
-// tracer), on a table big enough for the planner to prefer an index.
-func TestCharacterReuseQueryUsesPartialIndex(t *testing.T) {
-	f := newChFixture(t)
-	ctx := t.Context()
-	_, err := f.s.Pool.Exec(ctx, `INSERT INTO characters (blizzard_id, region, name, realm_slug)
-SELECT g, 'us', 'c' || g, 'sargeras' FROM generate_series(1, 5000) AS g`)
-	require.NoError(t, err)
-	// 5000 characters x 2 boards x 5 snapshots = 50,000 entries; every other snapshot processed.
-	_, err = f.s.Pool.Exec(ctx, `INSERT INTO pvp_leaderboard_entries
-    (pvp_leaderboard_id, character_id, snapshot_at, rank, rating, equipment_processed_at)
-SELECT b.id, c.id, $1::timestamptz - make_interval(hours => s), 1, 2000,
-       CASE WHEN s % 2 = 0 THEN $1::timestamptz - make_interval(hours => s) END
-FROM characters AS c CROSS JOIN pvp_leaderboards AS b CROSS JOIN generate_series(0, 4) AS s`, chBase)
-	require.NoError(t, err)
-	require.GreaterOrEqual(t, f.count(t, `SELECT count(*) FROM pvp_leaderboard_entries`), 50000)
-	_, err = f.s.Pool.Exec(ctx, `ANALYZE pvp_leaderboard_entries`)
-	require.NoError(t, err)
-
-	var charID int64
-	require.NoError(t, f.s.Pool.QueryRow(ctx, `SELECT id FROM characters WHERE blizzard_id = 2500`).Scan(&charID))
-	f.rec.reset()
-	got, found, err := f.s.LatestReusableEquipment(ctx, charID, chBase.Add(-48*time.Hour))
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.True(t, got.ProcessedAt.Equal(chBase), "newest processed is the s=0 snapshot, got %s", got.ProcessedAt)
-
-	sqls, args := f.rec.statements()
-	require.Len(t, sqls, 1, "reuse lookup must be one statement")
-	rows, err := f.s.Pool.Query(ctx, "EXPLAIN "+sqls[0], args[0]...)
-	require.NoError(t, err)
-	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	require.NoError(t, err)
-	plan := strings.Join(lines, "\n")
-	assert.Contains(t, plan, "index_entries_on_character_id_and_equipment_processed_at", plan)
-	assert.NotContains(t, plan, "Seq Scan", plan)
+// chCloneGear deep-copies a summary so a test can change one slot without touching the original.
+func chCloneGear(g gear.Gear) gear.Gear {
+	out := g
+	out.Items, out.Gems, out.Enchantments = slices.Clone(g.Items), slices.Clone(g.Gems), slices.Clone(g.Enchantments)
+	out.Slots = make([]gear.Slot, len(g.Slots))
+	for i, s := range g.Slots {
+		s.EnchantmentIDs, s.GemItemIDs, s.BonusList = slices.Clone(s.EnchantmentIDs), slices.Clone(s.GemItemIDs), slices.Clone(s.BonusList)
+		out.Slots[i] = s
+	}
+	if g.TierSet != nil {
+		ts := *g.TierSet
+		out.TierSet = &ts
+	}
+	return out
 }
 
-func TestCharacterStoreRawKeepsOnePayloadPerSide(t *testing.T) {
+// chSlotIndex is the index of a slot in a summary.
+func chSlotIndex(t testing.TB, g gear.Gear, slot string) int {
+	t.Helper()
+	i := slices.IndexFunc(g.Slots, func(s gear.Slot) bool { return s.Slot == slot })
+	require.GreaterOrEqual(t, i, 0, "slot %s", slot)
+	return i
+}
+
+// chLoadoutIDs maps spec id to loadout id.
+func chLoadoutIDs(los []store.SpecLoadout) map[int]int64 {
+	out := map[int]int64{}
+	for _, l := range los {
+		out[l.SpecID] = l.LoadoutID
+	}
+	return out
+}
+
+// chState is what the sync stores for one character from one pair of responses.
+type chState struct {
+	Build    int64
+	Loadouts []store.SpecLoadout
+	Active   int
+}
+
+// save stores a captured pair of responses for the character (not committed).
+func (f *chFixture) save(t *testing.T, characterID int64, name string) chState {
+	t.Helper()
+	rawEq, g := chEquipment(t, name)
+	build, err := f.s.SaveEquipment(t.Context(), characterID, rawEq, chLM1, g)
+	require.NoError(t, err)
+	rawSp, los, active := chSpecializations(t, name)
+	sl, err := f.s.SaveSpecializations(t.Context(), characterID, rawSp, chLM2, los)
+	require.NoError(t, err)
+	return chState{Build: build, Loadouts: sl, Active: active}
+}
+
+// commit is a full 200/200 commit of st at snapshot for board.
+func (f *chFixture) commit(t *testing.T, characterID int64, snapshot time.Time, board string, st chState) int {
+	t.Helper()
+	n, err := f.s.CommitCharacter(t.Context(), store.Commit{
+		CharacterID: characterID, SnapshotAt: snapshot, LeaderboardID: f.boards[board], Outcome: "synced",
+		Equipment: store.EquipmentCommit{Answered: true, BuildID: st.Build, LastModified: chLM1},
+		Talents: store.TalentsCommit{Answered: true, Fetched: true, Loadouts: st.Loadouts, ActiveSpecID: st.Active,
+			ClassID: chRogue, LastModified: chLM2},
+	})
+	require.NoError(t, err)
+	return n
+}
+
+// chEntry is the state columns of one entry; nil for NULL.
+type chEntry struct {
+	Build, Loadout *int64
+	Spec           *int
+	Processed      bool
+}
+
+func (f *chFixture) readEntry(t *testing.T, id int64) chEntry {
+	t.Helper()
+	var e chEntry
+	require.NoError(t, f.s.Pool.QueryRow(t.Context(), `SELECT gear_build_id, talent_loadout_id, spec_id, processed_at IS NOT NULL
+FROM pvp_leaderboard_entries WHERE id = $1`, id).Scan(&e.Build, &e.Loadout, &e.Spec, &e.Processed))
+	return e
+}
+
+func chWant(build, loadout int64, spec int) chEntry {
+	e := chEntry{Build: &build, Spec: &spec, Processed: true}
+	if loadout != 0 {
+		e.Loadout = &loadout
+	}
+	return e
+}
+
+// chCharState is the state columns of one character.
+type chCharState struct {
+	Build                   *int64
+	TalentSpec, Class       *int
+	EqLM, SpLM              *string
+	EqFetched, SpFetched    *time.Time
+	ProcessedAt             *time.Time
+	ProcessedBy             *int64
+	ProcessedOutcome        *string
+	Loadouts                map[int]int64
+	EqFetchedFresh, SpFresh bool // fetched within the last minute (database clock)
+}
+
+func (f *chFixture) readCharacter(t *testing.T, id int64) chCharState {
+	t.Helper()
+	var c chCharState
+	require.NoError(t, f.s.Pool.QueryRow(t.Context(), `SELECT gear_build_id, talent_spec_id, class_id, equipment_last_modified,
+    specializations_last_modified, equipment_fetched_at, specializations_fetched_at, processed_snapshot_at,
+    processed_leaderboard_id, processed_outcome,
+    COALESCE(equipment_fetched_at > now() - interval '1 minute', false),
+    COALESCE(specializations_fetched_at > now() - interval '1 minute', false)
+FROM characters WHERE id = $1`, id).Scan(&c.Build, &c.TalentSpec, &c.Class, &c.EqLM, &c.SpLM, &c.EqFetched, &c.SpFetched,
+		&c.ProcessedAt, &c.ProcessedBy, &c.ProcessedOutcome, &c.EqFetchedFresh, &c.SpFresh))
+	rows, err := f.s.Pool.Query(t.Context(), `SELECT spec_id, talent_loadout_id FROM character_loadouts WHERE character_id = $1`, id)
+	require.NoError(t, err)
+	defer rows.Close()
+	c.Loadouts = map[int]int64{}
+	for rows.Next() {
+		var spec int
+		var lo int64
+		require.NoError(t, rows.Scan(&spec, &lo))
+		c.Loadouts[spec] = lo
+	}
+	require.NoError(t, rows.Err())
+	return c
+}
+
+func TestCommitCharacterMovesStateOntoEntries(t *testing.T) {
+	f := newChFixture(t)
+	c := f.character(t, 1001, "Jw")
+	other := f.character(t, 1002, "Egirlbooster")
+	bracket := f.entry(t, "3v3", c, chBase)
+	shuffle := f.entry(t, "shuffle-rogue-assassination", c, chBase)
+	older := f.entry(t, "3v3", c, chBase.Add(-time.Hour))
+	foreign := f.entry(t, "3v3", other, chBase)
+
+	st := f.save(t, c, "jw")
+	require.Equal(t, chSubtlety, st.Active)
+	lo := chLoadoutIDs(st.Loadouts)
+	require.Len(t, lo, 3)
+
+	// Saving does not move the state: Last-Modified values are only recorded with entries holding the data.
+	before := f.readCharacter(t, c)
+	assert.Nil(t, before.Build)
+	assert.Nil(t, before.EqLM)
+	assert.Nil(t, before.SpLM)
+	assert.Empty(t, before.Loadouts)
+
+	f.stmts.Reset()
+	n := f.commit(t, c, chBase, "3v3", st)
+	assert.Equal(t, 2, n, "both entries of the snapshot")
+	assert.Equal(t, int64(2), f.stmts.TxControl(), "one transaction")
+
+	// The 3v3 entry shows the spec the player is in; the shuffle entry its board's spec.
+	assert.Equal(t, chWant(st.Build, lo[chSubtlety], chSubtlety), f.readEntry(t, bracket))
+	assert.Equal(t, chWant(st.Build, lo[chAssassination], chAssassination), f.readEntry(t, shuffle))
+	assert.Equal(t, chEntry{}, f.readEntry(t, older), "another snapshot is untouched")
+	assert.Equal(t, chEntry{}, f.readEntry(t, foreign), "another character is untouched")
+
+	got := f.readCharacter(t, c)
+	require.NotNil(t, got.Build)
+	assert.Equal(t, st.Build, *got.Build)
+	assert.Equal(t, chSubtlety, *got.TalentSpec)
+	assert.Equal(t, chRogue, *got.Class)
+	assert.Equal(t, chLM1, *got.EqLM)
+	assert.Equal(t, chLM2, *got.SpLM)
+	assert.True(t, got.EqFetchedFresh)
+	assert.True(t, got.SpFresh)
+	assert.True(t, got.ProcessedAt.Equal(chBase))
+	assert.Equal(t, f.boards["3v3"], *got.ProcessedBy)
+	assert.Equal(t, "synced", *got.ProcessedOutcome)
+	assert.Equal(t, lo, got.Loadouts)
+
+	// An older snapshot committed late writes its entries but never moves the processed marks back.
+	n = f.commit(t, c, chBase.Add(-time.Hour), "2v2", st)
+	assert.Equal(t, 1, n)
+	assert.Equal(t, chWant(st.Build, lo[chSubtlety], chSubtlety), f.readEntry(t, older))
+	got = f.readCharacter(t, c)
+	assert.True(t, got.ProcessedAt.Equal(chBase), "processed snapshot %s", got.ProcessedAt)
+	assert.Equal(t, f.boards["3v3"], *got.ProcessedBy)
+}
+
+func TestCommitCharacterNotModifiedEquipmentKeepsBuild(t *testing.T) {
 	f := newChFixture(t)
 	ctx := t.Context()
-	c := f.character(t, 1001, "Egirlbooster")
-	other := f.character(t, 1002, "Jw")
-	old := chBase.Add(-time.Hour)
-	old3 := f.entry(t, "3v3", c, old, 0)
-	oldShuffle := f.entry(t, "shuffle-mage-frost", c, old, 64)
-	new3 := f.entry(t, "3v3", c, chBase, 0)
-	newShuffle := f.entry(t, "shuffle-mage-frost", c, chBase, 64)
-	otherOld := f.entry(t, "3v3", other, old, 0)
-
-	eqOld := chReadFixture(t, "equipment/jw.json")
-	eqNew := chReadFixture(t, "equipment/egirlbooster.json")
-	specOld := chReadFixture(t, "specializations/egirlbooster.json")
-
-	_, _, found, err := f.s.LatestRaw(ctx, c, store.SideEquipment)
+	c := f.character(t, 1001, "Jw")
+	f.entry(t, "3v3", c, chBase)
+	st := f.save(t, c, "jw")
+	f.commit(t, c, chBase, "3v3", st)
+	_, err := f.s.Pool.Exec(ctx, `UPDATE characters SET equipment_fetched_at = now() - interval '3 days',
+    specializations_fetched_at = now() - interval '3 days' WHERE id = $1`, c)
 	require.NoError(t, err)
-	assert.False(t, found)
 
-	n, err := f.s.StoreRaw(ctx, c, old, store.SideEquipment, eqOld)
+	next := chBase.Add(time.Hour)
+	bracket := f.entry(t, "3v3", c, next)
+	shuffle := f.entry(t, "shuffle-rogue-subtlety", c, next)
+	// 304 on equipment, specializations request failed.
+	n, err := f.s.CommitCharacter(ctx, store.Commit{CharacterID: c, SnapshotAt: next, LeaderboardID: f.boards["3v3"],
+		Outcome: "not_modified", Equipment: store.EquipmentCommit{Answered: true}})
 	require.NoError(t, err)
 	assert.Equal(t, 2, n)
-	n, err = f.s.StoreRaw(ctx, c, old, store.SideSpecializations, specOld)
-	require.NoError(t, err)
-	assert.Equal(t, 2, n)
-	_, err = f.s.StoreRaw(ctx, other, old, store.SideEquipment, eqOld)
-	require.NoError(t, err)
 
-	// A snapshot with no entries of the character writes nothing and must not clear the older payload.
-	n, err = f.s.StoreRaw(ctx, c, chBase.Add(time.Hour), store.SideEquipment, eqNew)
-	require.NoError(t, err)
-	assert.Equal(t, 0, n)
-	id, raw, found, err := f.s.LatestRaw(ctx, c, store.SideEquipment)
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, oldShuffle, id)
-	assert.JSONEq(t, string(eqOld), string(raw))
-
-	n, err = f.s.StoreRaw(ctx, c, chBase, store.SideEquipment, eqNew)
-	require.NoError(t, err)
-	assert.Equal(t, 2, n)
-
-	rawCount := func(col string, entryID int64) int {
-		return f.count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE id = $1 AND `+col+` IS NOT NULL`, entryID)
-	}
-	assert.Zero(t, rawCount("raw_equipment", old3), "older equipment payload cleared")
-	assert.Zero(t, rawCount("raw_equipment", oldShuffle), "older equipment payload cleared")
-	assert.Equal(t, 1, rawCount("raw_specialization", old3), "the other side is kept")
-	assert.Equal(t, 1, rawCount("raw_specialization", oldShuffle), "the other side is kept")
-	assert.Equal(t, 1, rawCount("raw_equipment", new3))
-	assert.Equal(t, 1, rawCount("raw_equipment", otherOld), "another character's payload is kept")
-
-	id, raw, found, err = f.s.LatestRaw(ctx, c, store.SideEquipment)
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, newShuffle, id)
-	assert.JSONEq(t, string(eqNew), string(raw))
-
-	id, raw, found, err = f.s.LatestRaw(ctx, c, store.SideSpecializations)
-	require.NoError(t, err)
-	require.True(t, found)
-	assert.Equal(t, oldShuffle, id, "specializations were only stored at the older snapshot")
-	assert.JSONEq(t, string(specOld), string(raw))
-
-	_, err = f.s.StoreRaw(ctx, c, chBase, store.SideEquipment, []byte(`{"truncated":`))
-	assert.ErrorIs(t, err, store.ErrInvalidRow)
-	_, err = f.s.StoreRaw(ctx, c, chBase, store.Side("media"), eqNew)
-	assert.ErrorIs(t, err, store.ErrInvalidRow)
-	_, _, _, err = f.s.LatestRaw(ctx, c, store.Side("media"))
-	assert.ErrorIs(t, err, store.ErrInvalidRow)
+	lo := chLoadoutIDs(st.Loadouts)
+	assert.Equal(t, chWant(st.Build, lo[chSubtlety], chSubtlety), f.readEntry(t, bracket), "the kept build and loadout")
+	assert.Equal(t, chWant(st.Build, lo[chSubtlety], chSubtlety), f.readEntry(t, shuffle))
+	got := f.readCharacter(t, c)
+	assert.Equal(t, st.Build, *got.Build)
+	assert.Equal(t, chLM1, *got.EqLM, "a 304 keeps the Last-Modified")
+	assert.Equal(t, chLM2, *got.SpLM)
+	assert.True(t, got.EqFetchedFresh, "a 304 is an answer: equipment_fetched_at moves")
+	assert.False(t, got.SpFresh, "an unanswered request does not move specializations_fetched_at")
+	assert.Equal(t, lo, got.Loadouts)
+	assert.Equal(t, "not_modified", *got.ProcessedOutcome)
 }
 
-func TestCharacterSaveSpecializations(t *testing.T) {
+func TestCommitCharacterSpecializationsReplaceLoadouts(t *testing.T) {
 	f := newChFixture(t)
 	ctx := t.Context()
-	c := f.character(t, 1001, "Egirlbooster")
-	other := f.character(t, 1002, "Jw")
-	bracket := f.entry(t, "3v3", c, chBase, 0)
-	perSpec := f.entry(t, "shuffle-mage-frost", c, chBase, 64)
-	foreign := f.entry(t, "3v3", other, chBase, 0)
-	processed := chBase.Add(5 * time.Minute)
+	c := f.character(t, 1001, "Jw")
+	f.entry(t, "3v3", c, chBase)
+	st := f.save(t, c, "jw")
+	f.commit(t, c, chBase, "3v3", st)
+	require.Len(t, f.readCharacter(t, c).Loadouts, 3)
 
-	rows := []store.EntrySpec{
-		{EntryID: perSpec, SpecID: 63, HeroTreeID: 40, HeroTreeName: "Frostfire", LoadoutCode: "C4DAAAAA",
-			Talents: []byte(`[{"id": 1, "rank": 1}]`), PvpTalents: []byte(`[{"id": 5390}]`)},
-		{EntryID: bracket, SpecID: 63, HeroTreeID: 41, HeroTreeName: "Sunfury", LoadoutCode: "C8DAAAAA",
-			Talents: []byte(`[{"id": 2, "rank": 2}]`)},
-		{EntryID: foreign, SpecID: 63, Talents: []byte(`[]`)},
-	}
-	f.rec.reset()
-	n, err := f.s.SaveSpecializations(ctx, c, processed, rows, 8, `Wed, 01 Oct 2025 10:00:00 GMT`)
+	// The next response only shows Assassination, with other talents (egirlbooster's capture).
+	next := chBase.Add(time.Hour)
+	bracket := f.entry(t, "3v3", c, next)
+	shuffle := f.entry(t, "shuffle-rogue-subtlety", c, next)
+	rawSp, los, active := chSpecializations(t, "egirlbooster")
+	require.Equal(t, chAssassination, active)
+	sl, err := f.s.SaveSpecializations(ctx, c, rawSp, "", los)
 	require.NoError(t, err)
-	assert.Equal(t, 2, n, "the other character's entry is not written")
-	assert.Equal(t, 1, f.rec.matching("UPDATE pvp_leaderboard_entries"), "all entries in one statement")
+	require.Len(t, sl, 1)
+	require.NotEqual(t, chLoadoutIDs(st.Loadouts)[chAssassination], sl[0].LoadoutID, "another loadout of the same spec")
 
-	type specRow struct {
-		SpecID              *int
-		HeroID              *int64
-		HeroName, Loadout   *string
-		Talents, PvpTalents *string
-		ProcessedAt         *time.Time
-	}
-	read := func(id int64) specRow {
-		var r specRow
-		require.NoError(t, f.s.Pool.QueryRow(ctx, `SELECT spec_id, hero_talent_tree_id, hero_talent_tree_name,
-    talent_loadout_code, talents::text, pvp_talents::text, specialization_processed_at
-FROM pvp_leaderboard_entries WHERE id = $1`, id).Scan(&r.SpecID, &r.HeroID, &r.HeroName, &r.Loadout,
-			&r.Talents, &r.PvpTalents, &r.ProcessedAt))
-		return r
-	}
-	ps := read(perSpec)
-	require.NotNil(t, ps.SpecID)
-	assert.Equal(t, 64, *ps.SpecID, "a per-spec board keeps its spec")
-	require.NotNil(t, ps.HeroName)
-	assert.Equal(t, "Frostfire", *ps.HeroName)
-	assert.Equal(t, int64(40), *ps.HeroID)
-	assert.Equal(t, "C4DAAAAA", *ps.Loadout)
-	assert.JSONEq(t, `[{"id": 1, "rank": 1}]`, *ps.Talents)
-	assert.JSONEq(t, `[{"id": 5390}]`, *ps.PvpTalents)
-	require.NotNil(t, ps.ProcessedAt)
-	assert.True(t, ps.ProcessedAt.Equal(processed))
-
-	br := read(bracket)
-	require.NotNil(t, br.SpecID)
-	assert.Equal(t, 63, *br.SpecID, "a bracket entry takes the spec")
-	assert.Equal(t, "Sunfury", *br.HeroName)
-	assert.Equal(t, "C8DAAAAA", *br.Loadout)
-	assert.JSONEq(t, `[{"id": 2, "rank": 2}]`, *br.Talents)
-	assert.Nil(t, br.PvpTalents, "no PvP talents stays NULL")
-
-	fr := read(foreign)
-	assert.Nil(t, fr.SpecID)
-	assert.Nil(t, fr.ProcessedAt)
-
-	ch, err := f.s.Character(ctx, c)
+	n, err := f.s.CommitCharacter(ctx, store.Commit{CharacterID: c, SnapshotAt: next, LeaderboardID: f.boards["3v3"],
+		Outcome: "synced", Equipment: store.EquipmentCommit{Answered: true},
+		Talents: store.TalentsCommit{Answered: true, Fetched: true, Loadouts: sl, ActiveSpecID: active, ClassID: chRogue}})
 	require.NoError(t, err)
-	assert.Equal(t, 8, ch.ClassID)
-	assert.Equal(t, `Wed, 01 Oct 2025 10:00:00 GMT`, ch.SpecializationsLastModified)
+	assert.Equal(t, 2, n)
 
-	// Zero class and empty Last-Modified keep what is stored.
-	_, err = f.s.SaveSpecializations(ctx, c, processed, rows[:1], 0, "")
-	require.NoError(t, err)
-	ch, err = f.s.Character(ctx, c)
-	require.NoError(t, err)
-	assert.Equal(t, 8, ch.ClassID)
-	assert.Equal(t, `Wed, 01 Oct 2025 10:00:00 GMT`, ch.SpecializationsLastModified)
+	got := f.readCharacter(t, c)
+	assert.Equal(t, map[int]int64{chAssassination: sl[0].LoadoutID}, got.Loadouts, "specs no longer shown are removed")
+	assert.Equal(t, chAssassination, *got.TalentSpec)
+	assert.Nil(t, got.SpLM, "a 200 without Last-Modified clears the old one")
+	assert.Equal(t, chWant(st.Build, sl[0].LoadoutID, chAssassination), f.readEntry(t, bracket))
+	assert.Equal(t, chWant(st.Build, 0, chSubtlety), f.readEntry(t, shuffle), "no loadout left for the board's spec")
+}
 
-	_, err = f.s.SaveSpecializations(ctx, c, processed, []store.EntrySpec{rows[0], rows[0]}, 8, "")
-	assert.ErrorIs(t, err, store.ErrInvalidRow)
-	_, err = f.s.SaveSpecializations(ctx, c, processed, []store.EntrySpec{{EntryID: bracket, Talents: []byte(`{`)}}, 8, "")
-	assert.ErrorIs(t, err, store.ErrInvalidRow)
+func TestCommitCharacterWithoutEntriesWritesNothing(t *testing.T) {
+	f := newChFixture(t)
+	ctx := t.Context()
+	c := f.character(t, 1001, "Jw")
+	f.entry(t, "3v3", c, chBase)
+	st := f.save(t, c, "jw")
+	f.commit(t, c, chBase, "3v3", st)
+
+	rawSp, los, _ := chSpecializations(t, "egirlbooster")
+	sl, err := f.s.SaveSpecializations(ctx, c, rawSp, "", los)
+	require.NoError(t, err)
+	rawEq, g := chEquipment(t, "egirlbooster")
+	build, err := f.s.SaveEquipment(ctx, c, rawEq, chLM2, g)
+	require.NoError(t, err)
+
+	charBefore := f.rowText(t, "characters", c)
+	loadoutsBefore := f.tableText(t, "character_loadouts", "x.character_id, x.spec_id")
+	entriesBefore := f.tableText(t, "pvp_leaderboard_entries", "x.id")
+	n, err := f.s.CommitCharacter(ctx, store.Commit{CharacterID: c, SnapshotAt: chBase.Add(time.Hour), LeaderboardID: f.boards["3v3"],
+		Outcome: "synced", Equipment: store.EquipmentCommit{Answered: true, BuildID: build, LastModified: chLM2},
+		Talents: store.TalentsCommit{Answered: true, Fetched: true, Loadouts: sl, ActiveSpecID: chAssassination, ClassID: 8, LastModified: chLM1}})
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	assert.Equal(t, charBefore, f.rowText(t, "characters", c), "no entry at the snapshot: the character is not touched")
+	assert.Equal(t, loadoutsBefore, f.tableText(t, "character_loadouts", "x.character_id, x.spec_id"))
+	assert.Equal(t, entriesBefore, f.tableText(t, "pvp_leaderboard_entries", "x.id"))
+}
+
+func TestCommitCharacterRejectsInvalidInput(t *testing.T) {
+	f := newChFixture(t)
+	ctx := t.Context()
+	c := f.character(t, 1001, "Jw")
+	f.entry(t, "3v3", c, chBase)
+	before := f.rowText(t, "characters", c)
+
+	_, err := f.s.CommitCharacter(ctx, store.Commit{CharacterID: c, SnapshotAt: chBase, LeaderboardID: f.boards["3v3"],
+		Outcome: "synced", Equipment: store.EquipmentCommit{Answered: true, LastModified: chLM1}})
+	require.ErrorIs(t, err, store.ErrInvalidRow, "a Last-Modified without a build")
+
+	_, err = f.s.CommitCharacter(ctx, store.Commit{CharacterID: c, SnapshotAt: chBase, LeaderboardID: f.boards["3v3"],
+		Outcome: "synced", Talents: store.TalentsCommit{Answered: true, Fetched: true,
+			Loadouts: []store.SpecLoadout{{SpecID: chSubtlety}}}})
+	require.ErrorIs(t, err, store.ErrInvalidRow, "a spec without a loadout id")
+
+	_, err = f.s.CommitCharacter(ctx, store.Commit{CharacterID: 987654321, SnapshotAt: chBase, LeaderboardID: f.boards["3v3"],
+		Outcome: "synced", Equipment: store.EquipmentCommit{Answered: true}})
+	require.ErrorIs(t, err, store.ErrNoCharacter)
+
+	assert.Equal(t, before, f.rowText(t, "characters", c))
+	assert.Zero(t, f.count(t, `SELECT count(*) FROM pvp_leaderboard_entries WHERE processed_at IS NOT NULL`))
 }
 
 func TestCharacterPrivateUnavailableProfile(t *testing.T) {
@@ -414,6 +454,11 @@ func TestCharacterPrivateUnavailableProfile(t *testing.T) {
 	assert.Equal(t, store.Character{ID: c, BlizzardID: 1001, Region: "us", Name: "Egirlbooster", RealmSlug: "sargeras"}, ch)
 
 	require.NoError(t, f.s.MarkPrivate(ctx, c))
+	ch, err = f.s.Character(ctx, c)
+	require.NoError(t, err)
+	assert.True(t, ch.IsPrivate)
+	require.NotNil(t, ch.UnreadableAt, "a 404 records when it was seen")
+
 	until := chBase.Add(72 * time.Hour)
 	require.NoError(t, f.s.MarkUnavailable(ctx, c, until))
 	ch, err = f.s.Character(ctx, c)
@@ -462,4 +507,65 @@ FROM characters WHERE id = $1`, c).Scan(&race, &level, &activeSpec, &itemLvl, &l
 	assert.ErrorIs(t, f.s.SaveProfile(ctx, missing, store.ProfileMeta{}), store.ErrNoCharacter)
 	_, err = f.s.Character(ctx, missing)
 	assert.ErrorIs(t, err, store.ErrNoCharacter)
+}
+
+func TestLatestPayloadKeepsOnePerSide(t *testing.T) {
+	f := newChFixture(t)
+	ctx := t.Context()
+	c := f.character(t, 1001, "Egirlbooster")
+	other := f.character(t, 1002, "Jw")
+
+	_, found, err := f.s.LatestPayload(ctx, c, store.SideEquipment)
+	require.NoError(t, err)
+	assert.False(t, found)
+
+	eqOld, gOld := chEquipment(t, "jw")
+	eqNew, gNew := chEquipment(t, "egirlbooster")
+	spec, los, _ := chSpecializations(t, "egirlbooster")
+	_, err = f.s.SaveEquipment(ctx, c, eqOld, chLM1, gOld)
+	require.NoError(t, err)
+	_, err = f.s.SaveSpecializations(ctx, c, spec, chLM2, los)
+	require.NoError(t, err)
+	_, err = f.s.SaveEquipment(ctx, other, eqOld, chLM1, gOld)
+	require.NoError(t, err)
+	_, err = f.s.SaveEquipment(ctx, c, eqNew, "", gNew)
+	require.NoError(t, err)
+
+	assert.Equal(t, 3, f.count(t, `SELECT count(*) FROM character_payloads`), "one row per character and side")
+	p, found, err := f.s.LatestPayload(ctx, c, store.SideEquipment)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.JSONEq(t, string(eqNew), string(p.Body), "the newer payload replaced the older one")
+	assert.Empty(t, p.LastModified, "the newer payload came without Last-Modified")
+
+	p, found, err = f.s.LatestPayload(ctx, c, store.SideSpecializations)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.JSONEq(t, string(spec), string(p.Body), "the other side is kept")
+	assert.Equal(t, chLM2, p.LastModified)
+
+	p, found, err = f.s.LatestPayload(ctx, other, store.SideEquipment)
+	require.NoError(t, err)
+	require.True(t, found)
+	assert.JSONEq(t, string(eqOld), string(p.Body), "another character's payload is kept")
+	assert.Equal(t, chLM1, p.LastModified)
+
+	// The big documents are TOASTed with lz4 where the server has it.
+	var lz4 bool
+	require.NoError(t, f.s.Pool.QueryRow(ctx, `SELECT COALESCE('lz4' = ANY(enumvals), false) FROM pg_settings
+WHERE name = 'default_toast_compression'`).Scan(&lz4))
+	rows, err := f.s.Pool.Query(ctx, `SELECT COALESCE(pg_column_compression(body), 'none') FROM character_payloads`)
+	require.NoError(t, err)
+	var methods []string
+	for rows.Next() {
+		var m string
+		require.NoError(t, rows.Scan(&m))
+		methods = append(methods, m)
+	}
+	require.NoError(t, rows.Err())
+	want := "pglz"
+	if lz4 {
+		want = "lz4"
+	}
+	assert.Equal(t, []string{want, want, want}, methods, "server supports lz4: %v", lz4)
 }

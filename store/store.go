@@ -14,9 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// maxBindParams is PostgreSQL's limit on parameters in one statement ($1 .. $65535).
-const maxBindParams = 65535
-
 // psql builds statements with $n placeholders.
 var psql = sq.StatementBuilder.PlaceholderFormat(sq.Dollar)
 
@@ -70,24 +67,6 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.Pool, fn)
 }
 
-// chunkSize is how many rows of paramsPerRow parameters fit in one statement.
-func chunkSize(paramsPerRow int) int {
-	return maxBindParams / paramsPerRow
-}
-
-// chunks splits rows into consecutive slices of at most size rows.
-func chunks[T any](rows []T, size int) [][]T {
-	var out [][]T
-	for len(rows) > size {
-		out = append(out, rows[:size])
-		rows = rows[size:]
-	}
-	if len(rows) > 0 {
-		out = append(out, rows)
-	}
-	return out
-}
-
 // Retryable SQLSTATEs: the same transaction can succeed when tried again.
 const (
 	sqlstateDeadlock             = "40P01"
@@ -106,3 +85,32 @@ func IsDeadlock(err error) bool {
 
 // ErrInvalidRow marks input rejected before anything was written.
 var ErrInvalidRow = errors.New("store: invalid row")
+
+// zeroAsNull maps 0 (unknown) to NULL.
+func zeroAsNull[T int | int64](v T) *T {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+// emptyAsNull maps "" (unknown) to NULL.
+func emptyAsNull(v string) *string {
+	if v == "" {
+		return nil
+	}
+	return &v
+}
+
+// chunks splits rows into consecutive slices of at most size rows.
+func chunks[T any](rows []T, size int) [][]T {
+	var out [][]T
+	for len(rows) > size {
+		out = append(out, rows[:size])
+		rows = rows[size:]
+	}
+	if len(rows) > 0 {
+		out = append(out, rows)
+	}
+	return out
+}

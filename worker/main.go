@@ -8,6 +8,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -47,12 +48,7 @@ func main() {
 }
 
 func migrateCmd() *cobra.Command {
-	dsn := func() string {
-		if v := os.Getenv("DATABASE_URL"); v != "" {
-			return v
-		}
-		return config.DefaultDatabaseURL
-	}
+	dsn := config.LoadDatabaseURL
 	cmd := &cobra.Command{Use: "migrate", Short: "Apply or inspect the PostgreSQL schema (DATABASE_URL)"}
 	create := false
 	up := &cobra.Command{
@@ -105,10 +101,7 @@ func run(ctx context.Context) error {
 	}
 	defer func() { _ = log.Sync() }()
 
-	bnCfg, err := battlenet.ConfigFromEnv()
-	if err != nil {
-		return err
-	}
+	bnCfg := cfg.Battlenet
 	metrics, err := service.NewMetrics(log)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
@@ -150,16 +143,15 @@ func run(ctx context.Context) error {
 
 	acts := &activities.Activities{
 		Store: st, Battlenet: bn, Log: log,
-		Config: activities.Config{
-			EquipmentTTL:        cfg.EquipmentTTL(),
-			UnavailableCooldown: cfg.UnavailableCooldown.Duration(),
-			CharacterMetaTTL:    cfg.CharacterMetaTTL.Duration(),
-			RetentionDays:       cfg.RetentionDays,
-		},
+		Config: cfg.Activities(),
+	}
+	budgets := service.Budgets(bn.Config())
+	for _, b := range budgets {
+		metrics.SetCredentialRate(b.Credential, cmp.Or(b.Region, "all"), b.RPS)
 	}
 	ws, err := service.Start(tc, acts, service.Limits{
 		SyncThreads: cfg.SyncThreads, ProcessingThreads: cfg.ProcessingThreads, WorkflowThreads: cfg.WorkflowThreads,
-		Pollers: cfg.Pollers, SyncRPS: cfg.SyncRPS, Queues: cfg.Queues,
+		Pollers: cfg.Pollers, Budgets: budgets, Queues: cfg.Queues,
 	})
 	if err != nil {
 		return err
@@ -169,8 +161,8 @@ func run(ctx context.Context) error {
 		zap.String("battlenet", bnCfg.String()),
 		zap.Int("sync_threads", cfg.SyncThreads), zap.Int("processing_threads", cfg.ProcessingThreads),
 		zap.Int("workflow_threads", cfg.WorkflowThreads), zap.Int("pollers", cfg.Pollers),
-		zap.Float64("sync_rps", cfg.SyncRPS), zap.Int("sync_rph", cfg.SyncRPH),
-		zap.Duration("equipment_ttl", cfg.EquipmentTTL()), zap.Duration("unavailable_cooldown", cfg.UnavailableCooldown.Duration()),
+		zap.Float64("sync_rps", bnCfg.RequestsPerSecond), zap.Int("sync_rph", bnCfg.RequestsPerHour),
+		zap.Duration("idle_max_age", cfg.IdleMaxAge.Duration()), zap.Duration("equipment_ttl", cfg.EquipmentTTL()), zap.Duration("unavailable_cooldown", cfg.UnavailableCooldown.Duration()),
 		zap.Duration("character_meta_ttl", cfg.CharacterMetaTTL.Duration()), zap.Int("retention_days", cfg.RetentionDays),
 		zap.Strings("queues", cfg.Queues), zap.String("metrics", "http://"+addr.String()+"/metrics"))
 	<-ctx.Done()

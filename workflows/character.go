@@ -10,22 +10,27 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/pvpsync/pvpsync/activities"
+	"github.com/pvpsync/pvpsync/retry"
+	"github.com/pvpsync/pvpsync/triage"
 )
 
 // a is only used for method references; the worker registers the real *Activities.
 var a *activities.Activities
 
-// SyncCharacterInput identifies one character of one snapshot. SpecID is the board's spec (shuffle/blitz)
-// or 0; it is informational here, since processing reads each entry's own spec.
+// SyncCharacterInput identifies one character of one snapshot. LeaderboardID is the board whose page
+// started it (it decides which board a copied state is credited to).
 type SyncCharacterInput struct {
-	Region      string    `json:"region"`
-	CharacterID int64     `json:"character_id"`
-	BlizzardID  int64     `json:"blizzard_id,omitempty"`
-	SpecID      int       `json:"spec_id,omitempty"`
-	SnapshotAt  time.Time `json:"snapshot_at"`
-	Locale      string    `json:"locale,omitempty"`
-	Bracket     string    `json:"bracket,omitempty"`
-	LocalFetch  bool      `json:"local_fetch,omitempty"`
+	Region        string                   `json:"region"`
+	CharacterID   int64                    `json:"character_id"`
+	BlizzardID    int64                    `json:"blizzard_id,omitempty"`
+	SnapshotAt    time.Time                `json:"snapshot_at"`
+	Locale        string                   `json:"locale,omitempty"`
+	Bracket       string                   `json:"bracket,omitempty"`
+	LeaderboardID int64                    `json:"leaderboard_id,omitempty"`
+	LocalFetch    bool                     `json:"local_fetch,omitempty"`
+	Routes        *activities.RoutesResult `json:"routes,omitempty"`
+
+	inputProblem string // an unknown JSON field, reported by validation
 }
 
 // SyncCharacterResult says what happened and what it cost.
@@ -35,56 +40,61 @@ type SyncCharacterResult struct {
 	Reason   string `json:"reason,omitempty"`
 }
 
-// SyncCharacter syncs one character's gear and talents for one snapshot.
+// SyncCharacter syncs one character's gear and talents for one snapshot: a last check (another board may
+// have synced it since its page was planned), the requests on the credential that serves it, then one
+// commit of everything they answered. Its outcome is also a search attribute: PvpOutcome = "failed"
+// lists the characters that could not be synced.
 func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterResult, error) {
-	if in.CharacterID <= 0 || in.SnapshotAt.IsZero() || in.Region == "" {
-		return SyncCharacterResult{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("invalid input: character_id, region and snapshot_at are required (got %d, %q, %s)", in.CharacterID, in.Region, in.SnapshotAt),
-			activities.ErrTypeInvalidInput, nil)
+	if err := in.Validate(); err != nil {
+		return SyncCharacterResult{}, invalid(err)
 	}
+	sa := []temporal.SearchAttributeUpdate{SearchRegion.ValueSet(in.Region)}
+	if in.Bracket != "" {
+		sa = append(sa, SearchBracket.ValueSet(in.Bracket))
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, sa...)
+	res := syncCharacter(ctx, in)
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchOutcome.ValueSet(res.Outcome))
+	return res, nil
+}
+
+func syncCharacter(ctx workflow.Context, in SyncCharacterInput) SyncCharacterResult {
 	lctx := localCtx(ctx)
 	var prep activities.PrepareResult
 	if err := workflow.ExecuteLocalActivity(lctx, a.PrepareCharacter, activities.PrepareInput{
-		CharacterID: in.CharacterID, SnapshotAt: in.SnapshotAt,
+		CharacterID: in.CharacterID, SnapshotAt: in.SnapshotAt, LeaderboardID: in.LeaderboardID,
 	}).Get(ctx, &prep); err != nil {
-		return failed(0, "prepare", err), nil
+		return failed(0, "prepare", err)
 	}
-	switch prep.Skip {
-	case activities.SkipPrivate:
-		return SyncCharacterResult{Outcome: OutcomePrivate}, nil
-	case activities.SkipCooldown:
-		return SyncCharacterResult{Outcome: OutcomeUnavailable}, nil
-	case activities.SkipDone:
-		return SyncCharacterResult{Outcome: OutcomeDeduplicated}, nil
+	switch prep.Outcome {
+	case triage.Fetch:
+	case triage.Idle, triage.Reused:
+		requestsSaved(ctx, savedReason(prep.Outcome), 2)
+		return SyncCharacterResult{Outcome: prep.Outcome}
+	case triage.Private, triage.Unavailable, triage.Deduplicated:
+		return SyncCharacterResult{Outcome: prep.Outcome}
+	default:
+		return SyncCharacterResult{Outcome: OutcomeFailed, Reason: fmt.Sprintf("prepare: unknown decision %q", prep.Outcome)}
 	}
+	rt, err := resolveRoutes(ctx, in.Region, in.Routes)
+	if err != nil {
+		return failed(0, "route", err)
+	}
+	cred := rt.pick(in.CharacterID)
 	who := prep.Name + "-" + prep.RealmSlug
-
-	if prep.ReuseEntryID > 0 {
-		_, err := process(ctx, activities.ProcessInput{
-			CharacterID: in.CharacterID, SnapshotAt: in.SnapshotAt,
-			Equipment:       activities.SideSource{Source: activities.SourceReuse, ReuseEntryID: prep.ReuseEntryID},
-			Specializations: activities.SideSource{Source: activities.SourceLatest},
-		})
-		if err != nil {
-			return failed(0, "reuse", err), nil
-		}
-		requestsSaved(ctx, SavedReuse, 2) // equipment and specializations
-		return SyncCharacterResult{Outcome: OutcomeReused}, nil
-	}
-
 	fetch := activities.FetchInput{
-		CharacterID: in.CharacterID, Region: prep.Region, Locale: in.Locale,
-		RealmSlug: prep.RealmSlug, Name: prep.Name, SnapshotAt: in.SnapshotAt,
+		CharacterID: in.CharacterID, Region: prep.Region, Locale: in.Locale, RealmSlug: prep.RealmSlug, Name: prep.Name, Credential: cred,
 	}
 	eqIn, spIn := fetch, fetch
 	eqIn.IfModifiedSince = prep.EquipmentLastModified
 	spIn.IfModifiedSince = prep.SpecializationsLastModified
 	// The requests go out at once: each is its own activity so a failure retries only itself.
-	eqF := fetchActivity(ctx, in.LocalFetch, "equipment · "+who, a.FetchEquipment, eqIn)
-	spF := fetchActivity(ctx, in.LocalFetch, "specializations · "+who, a.FetchSpecializations, spIn)
+	queue := rt.queue(cred)
+	eqF := fetchActivity(ctx, in.LocalFetch, queue, "equipment · "+who, a.FetchEquipment, eqIn)
+	spF := fetchActivity(ctx, in.LocalFetch, queue, "specializations · "+who, a.FetchSpecializations, spIn)
 	var prF workflow.Future
 	if prep.RefreshProfile {
-		prF = fetchActivity(ctx, in.LocalFetch, "profile · "+who, a.FetchProfile, fetch)
+		prF = fetchActivity(ctx, in.LocalFetch, queue, "profile · "+who, a.FetchProfile, fetch)
 	}
 	var eq, sp, pr activities.FetchResult
 	eqErr := eqF.Get(ctx, &eq)
@@ -98,62 +108,52 @@ func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterRe
 			workflow.GetLogger(ctx).Warn("profile refresh failed", "character", who, "error", err)
 		}
 	}
-
 	if eq.Status == activities.StatusNotFound || sp.Status == activities.StatusNotFound {
 		if err := workflow.ExecuteLocalActivity(lctx, a.MarkUnreadable, activities.MarkInput{CharacterID: in.CharacterID}).Get(ctx, nil); err != nil {
-			return failed(requests, "mark unavailable", err), nil
+			return failed(requests, "mark unavailable", err)
 		}
-		return SyncCharacterResult{Outcome: OutcomeUnavailable, Requests: requests}, nil
+		return SyncCharacterResult{Outcome: OutcomeUnavailable, Requests: requests}
 	}
 	if eqErr != nil {
-		return failed(requests, "equipment", eqErr), nil
+		return failed(requests, "equipment", eqErr)
 	}
 	if spErr != nil {
-		return failed(requests, "specializations", spErr), nil
+		return failed(requests, "specializations", spErr)
 	}
-
-	if _, err := process(ctx, activities.ProcessInput{
-		CharacterID: in.CharacterID, SnapshotAt: in.SnapshotAt,
-		Equipment:       sideFrom(eq),
-		Specializations: sideFrom(sp),
-	}); err != nil {
-		return failed(requests, "process", err), nil
+	outcome := OutcomeSynced
+	if eq.Status == activities.StatusNotModified && sp.Status == activities.StatusNotModified {
+		outcome = OutcomeNotModified
+	}
+	if err := workflow.ExecuteLocalActivity(lctx, a.CommitCharacter, activities.CommitInput{
+		CharacterID: in.CharacterID, SnapshotAt: in.SnapshotAt, LeaderboardID: in.LeaderboardID, Outcome: outcome,
+		Equipment: eq, Specializations: sp,
+	}).Get(ctx, nil); err != nil {
+		return failed(requests, "commit", err)
 	}
 	for _, r := range []activities.FetchResult{eq, sp} {
 		if r.Status == activities.StatusNotModified {
 			requestsSaved(ctx, SavedNotModified, 1)
 		}
 	}
-	outcome := OutcomeSynced
-	if eq.Status == activities.StatusNotModified && sp.Status == activities.StatusNotModified {
-		outcome = OutcomeNotModified
-	}
-
-	return SyncCharacterResult{Outcome: outcome, Requests: requests}, nil
+	return SyncCharacterResult{Outcome: outcome, Requests: requests}
 }
 
-// fetchActivity runs one Battle.net request: a regular activity on the pvp-sync queue (the default: the
-// queue-wide TaskQueueActivitiesPerSecond holds the budget across every worker), or, with local_fetch, a
-// local activity on the workflow worker — ~60 % more characters per second on the dev server, with
-// the budget held by each worker's own client limiter only. Either way each request retries on its own.
-func fetchActivity(ctx workflow.Context, local bool, summary string, fn, input any) workflow.Future {
+func savedReason(outcome string) string {
+	if outcome == triage.Idle {
+		return SavedIdle
+	}
+	return SavedReuse
+}
+
+// fetchActivity runs one Battle.net request: a regular activity on the credential's rate-limited queue
+// (the default: the Temporal server holds the budget across every worker), or, with local_fetch, a
+// local activity on the workflow worker — fewer task round trips, with the budget held by each worker
+// process only (battlenet.WithProcessBudget). Either way each request retries on its own.
+func fetchActivity(ctx workflow.Context, local bool, queue, summary string, fn, input any) workflow.Future {
 	if local {
 		return workflow.ExecuteLocalActivity(localFetchCtx(ctx), fn, input)
 	}
-	return workflow.ExecuteActivity(battlenetCtx(ctx, summary), fn, input)
-}
-
-func process(ctx workflow.Context, in activities.ProcessInput) (activities.ProcessResult, error) {
-	var res activities.ProcessResult
-	err := workflow.ExecuteLocalActivity(processingCtx(ctx), a.ProcessCharacter, in).Get(ctx, &res)
-	return res, err
-}
-
-func sideFrom(r activities.FetchResult) activities.SideSource {
-	if r.Status == activities.StatusNotModified {
-		return activities.SideSource{Source: activities.SourceLatest}
-	}
-	return activities.SideSource{Source: activities.SourceFetched, LastModified: r.LastModified}
+	return workflow.ExecuteActivity(battlenetCtx(ctx, queue, summary), fn, input)
 }
 
 // attempts estimates the requests a failed activity spent: one per attempt made.
@@ -166,11 +166,13 @@ func attempts(err error) int {
 	// (that error is non-retryable, so the server reports it as such rather than as the maximum).
 	var actErr *temporal.ActivityError
 	if errors.As(err, &actErr) && actErr.RetryState() == enumspb.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED {
-		return BattlenetAttempts
+		// The policy's maximum is the database budget: every attempt made its request, then the write
+		// after it failed.
+		return retry.DatabaseAttempts
 	}
 	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeTransient && appErr.NonRetryable() {
-		return BattlenetAttempts
+	if errors.As(err, &appErr) && appErr.Type() == retry.ErrTypeTransient && appErr.NonRetryable() {
+		return retry.BattlenetAttempts
 	}
 	return 1
 }

@@ -40,3 +40,23 @@ func (in *SyncLeaderboardInput) UnmarshalJSON(b []byte) error {
 	in.inputProblem = problem
 	return err
 }
+
+// UnmarshalJSON records unknown fields instead of dropping them.
+func (in *SyncCharacterInput) UnmarshalJSON(b []byte) error {
+	type plain SyncCharacterInput
+	var p plain
+	problem, err := strictDecode(b, &p)
+	*in = SyncCharacterInput(p)
+	in.inputProblem = problem
+	return err
+}
+
+// UnmarshalJSON records unknown fields instead of dropping them.
+func (in *PurgeSnapshotsInput) UnmarshalJSON(b []byte) error {
+	type plain PurgeSnapshotsInput
+	var p plain
+	problem, err := strictDecode(b, &p)
+	*in = PurgeSnapshotsInput(p)
+	in.inputProblem = problem
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/pvpsync/pvpsync/activities"
+	"github.com/pvpsync/pvpsync/retry"
 )
 
 // Fan-out defaults. The window stays far below Temporal's 2,000 pending children per workflow, and a page
@@ -36,6 +37,8 @@ type SyncLeaderboardInput struct {
 	Progress      Progress           `json:"progress,omitzero"`
 	Runs          int                `json:"runs,omitempty"`
 	LocalFetch    bool               `json:"local_fetch,omitempty"` // Battle.net requests as local activities (see fetchActivity)
+	// Routes are the credentials to use (default: every credential the workers allow for the region).
+	Routes *activities.RoutesResult `json:"routes,omitempty"`
 
 	inputProblem string // an unknown JSON field, reported by validation
 }
@@ -50,80 +53,146 @@ type SyncLeaderboardResult struct {
 	Empty         bool      `json:"empty,omitempty"`
 	Note          string    `json:"note,omitempty"`
 	Progress      Progress  `json:"progress"`
+	// OldestGearSeconds is how old the oldest gear among the board's readable characters was when the
+	// board finished: the bound on how stale the mirror's answer for this board can be.
+	OldestGearSeconds int64 `json:"oldest_gear_seconds,omitempty"`
 }
 
-// SyncLeaderboard stores a board (unless SyncRegion did) and syncs every character on it: pages of the
-// roster are read from PostgreSQL, at most Window character workflows run at once, and the workflow
-// continues as new after each page so its history stays small.
+// SyncLeaderboard stores a board (unless SyncRegion did) and syncs every character on it. Each run plans
+// one roster page in a local activity — characters that need no request (private, cooling down, already
+// done, idle, reusable) are decided and written for the whole page at once — then starts a SyncCharacter
+// child only for the characters that need requests, at most Window at a time, and continues as new so
+// its history stays small.
 func SyncLeaderboard(ctx workflow.Context, in SyncLeaderboardInput) (SyncLeaderboardResult, error) {
-	if err := validateLeaderboardInput(ctx, &in); err != nil {
-		return SyncLeaderboardResult{}, err
+	if err := in.Validate(); err != nil {
+		return SyncLeaderboardResult{}, invalid(err)
 	}
+	in.normalize(ctx)
+	sa := []temporal.SearchAttributeUpdate{SearchRegion.ValueSet(in.Region), SearchBracket.ValueSet(in.Bracket)}
+	if in.Season > 0 {
+		sa = append(sa, SearchSeason.ValueSet(in.Season))
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, sa...)
 	res := SyncLeaderboardResult{Region: in.Region, Bracket: in.Bracket, Season: in.Season, SnapshotAt: in.SnapshotAt,
 		LeaderboardID: in.LeaderboardID, Progress: in.Progress}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return res.Progress, nil }); err != nil {
 		return res, err
 	}
+	rt, err := resolveRoutes(ctx, in.Region, in.Routes)
+	if err != nil {
+		return res, err
+	}
+	in.Routes = rt.given()
 
 	if in.LeaderboardID == 0 {
-		if in.Season == 0 {
-			var d activities.DiscoverSeasonResult
-			if err := workflow.ExecuteActivity(battlenetCtx(ctx, "current season · "+in.Region), a.DiscoverSeason,
-				activities.DiscoverSeasonInput{Region: in.Region, Locale: in.Locale}).Get(ctx, &d); err != nil {
-				return res, fmt.Errorf("discover the current season: %w", err)
-			}
-			in.Season, res.Season = d.Season, d.Season
+		if done, err := storeBoard(ctx, &in, &res, rt); done || err != nil {
+			return res, err
 		}
-		_ = workflow.UpsertTypedSearchAttributes(ctx, SearchSeason.ValueSet(in.Season))
-		var board activities.SaveBoardResult
-		if err := workflow.ExecuteActivity(boardCtx(ctx, fmt.Sprintf("board %s · %s", in.Bracket, in.Region)), a.SaveBoard,
-			activities.SaveBoardInput{Region: in.Region, Locale: in.Locale, Season: in.Season, Bracket: in.Bracket, SnapshotAt: in.SnapshotAt},
-		).Get(ctx, &board); err != nil {
-			return res, fmt.Errorf("fetch and store board %s/%s: %w", in.Region, in.Bracket, err)
-		}
-		res.LeaderboardID, in.LeaderboardID = board.LeaderboardID, board.LeaderboardID
-		res.Progress.Requests += board.Requests
-		if board.Empty {
-			res.Empty = true
-			res.Note = emptyBoardNote(board.PreviousSnapshot)
-			workflow.SetCurrentDetails(ctx, res.Note)
-			return res, nil
-		}
-		res.Progress.Total = board.Entries
-		in.Progress = res.Progress
 	}
 
-	cursor := activities.Cursor{}
-	if in.Cursor != nil {
-		cursor = *in.Cursor
+	var plan activities.PlanResult
+	if err := workflow.ExecuteLocalActivity(localCtx(ctx), a.PlanPage, activities.PlanInput{
+		LeaderboardID: in.LeaderboardID, SnapshotAt: in.SnapshotAt, After: in.cursor(), Limit: in.PageSize,
+	}).Get(ctx, &plan); err != nil {
+		return res, fmt.Errorf("plan roster page after rank %d: %w", in.cursor().Rank, err)
 	}
-	var page activities.RosterResult
-	if err := workflow.ExecuteLocalActivity(localCtx(ctx), a.LoadRoster, activities.RosterInput{
-		LeaderboardID: in.LeaderboardID, SnapshotAt: in.SnapshotAt, After: cursor, Limit: in.PageSize,
-	}).Get(ctx, &page); err != nil {
-		return res, fmt.Errorf("load roster page after rank %d: %w", cursor.Rank, err)
-	}
+	recordPlan(ctx, in.Bracket, plan, &res.Progress)
+	workflow.SetCurrentDetails(ctx, detailsMarkdown(in, res.Progress, "running"))
+	fanOut(ctx, in, plan.Fetch, &res.Progress)
 
-	fanOut(ctx, in, page.Characters, &res.Progress)
-
-	if len(page.Characters) < in.PageSize {
+	if plan.Rows < in.PageSize {
+		var fresh activities.FreshnessResult
+		if err := workflow.ExecuteLocalActivity(localCtx(ctx), a.BoardFreshness,
+			activities.FreshnessInput{LeaderboardID: in.LeaderboardID, SnapshotAt: in.SnapshotAt}).Get(ctx, &fresh); err == nil {
+			res.OldestGearSeconds = fresh.OldestGearSeconds
+			oldestGear(ctx, in.Region, in.Bracket, fresh.OldestGearSeconds)
+		}
 		workflow.SetCurrentDetails(ctx, detailsMarkdown(in, res.Progress, "completed"))
 		return res, nil
 	}
-	last := page.Characters[len(page.Characters)-1]
 	next := in
-	next.Cursor = &activities.Cursor{Rank: last.Rank, CharacterID: last.CharacterID}
+	next.Cursor = &plan.Last
 	next.Progress = res.Progress
 	next.Runs++
-	return res, workflow.NewContinueAsNewError(ctx, SyncLeaderboardName, next)
+	workflow.SetCurrentDetails(ctx, detailsMarkdown(in, res.Progress, "continuing"))
+	return res, workflow.NewContinueAsNewError(ctx, SyncLeaderboard, next)
 }
 
-// fanOut runs one SyncCharacter child per character, at most in.Window at once, and waits for all.
-func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.RosterCharacter, p *Progress) {
-	sel := workflow.NewSelector(ctx)
-	inFlight := 0
-	record := func(c activities.RosterCharacter, f workflow.Future) {
-		inFlight--
+// storeBoard fetches and stores the board when the workflow was started on its own (SyncRegion stores
+// boards itself). done is true when the board came back empty: nothing more to do.
+func storeBoard(ctx workflow.Context, in *SyncLeaderboardInput, res *SyncLeaderboardResult, rt routes) (done bool, err error) {
+	cred := rt.pick(0)
+	if in.Season == 0 {
+		var d activities.DiscoverSeasonResult
+		if err := workflow.ExecuteActivity(battlenetCtx(ctx, rt.queue(cred), "current season · "+in.Region), a.DiscoverSeason,
+			activities.DiscoverSeasonInput{Region: in.Region, Locale: in.Locale, Credential: cred}).Get(ctx, &d); err != nil {
+			return false, fmt.Errorf("discover the current season: %w", err)
+		}
+		in.Season, res.Season = d.Season, d.Season
+	}
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchSeason.ValueSet(in.Season))
+	var board activities.SaveBoardResult
+	if err := workflow.ExecuteActivity(boardCtx(ctx, rt.queue(cred), fmt.Sprintf("board %s · %s", in.Bracket, in.Region)), a.SaveBoard,
+		activities.SaveBoardInput{Region: in.Region, Locale: in.Locale, Season: in.Season, Bracket: in.Bracket,
+			SnapshotAt: in.SnapshotAt, Credential: cred},
+	).Get(ctx, &board); err != nil {
+		return false, fmt.Errorf("fetch and store board %s/%s: %w", in.Region, in.Bracket, err)
+	}
+	res.LeaderboardID, in.LeaderboardID = board.LeaderboardID, board.LeaderboardID
+	res.Progress.Requests += board.Requests
+	if board.Empty {
+		res.Empty = true
+		res.Note = emptyBoardNote(board.PreviousSnapshot)
+		workflow.SetCurrentDetails(ctx, res.Note)
+		return true, nil
+	}
+	res.Progress.Total = board.Entries
+	in.Progress = res.Progress
+	return false, nil
+}
+
+// recordPlan counts the characters the planner settled without a workflow.
+func recordPlan(ctx workflow.Context, bracket string, p activities.PlanResult, progress *Progress) {
+	for _, c := range []struct {
+		outcome string
+		n       int
+	}{
+		{OutcomeIdle, p.Idle}, {OutcomeReused, p.Reused}, {OutcomePrivate, p.Private},
+		{OutcomeUnavailable, p.Unavailable}, {OutcomeDeduplicated, p.Deduplicated},
+	} {
+		if c.n == 0 {
+			continue
+		}
+		progress.RecordN(c.outcome, c.n)
+		countCharacters(ctx, c.outcome, bracket, c.n)
+	}
+	// An idle or reused character spares both gear requests.
+	requestsSaved(ctx, SavedIdle, int64(2*p.Idle))
+	requestsSaved(ctx, SavedReuse, int64(2*p.Reused))
+}
+
+// fanOut runs one SyncCharacter child per character that needs requests, at most Window at a time, and
+// records each outcome.
+func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.FetchCharacter, p *Progress) {
+	runBounded(ctx, len(chars), in.Window, func(i int) workflow.Future {
+		c := chars[i]
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+			WorkflowID:            CharacterWorkflowID(in.Region, c.BlizzardID),
+			TaskQueue:             TaskQueueWorkflows,
+			WorkflowRunTimeout:    30 * time.Minute,
+			RetryPolicy:           retry.Child(),
+			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			StaticSummary:         fmt.Sprintf("%s-%s · %s · rank %d", c.Name, c.RealmSlug, in.Bracket, c.Rank),
+			TypedSearchAttributes: temporal.NewSearchAttributes(
+				SearchRegion.ValueSet(in.Region), SearchBracket.ValueSet(in.Bracket), SearchSeason.ValueSet(in.Season)),
+		})
+		return workflow.ExecuteChildWorkflow(cctx, SyncCharacter, SyncCharacterInput{
+			Region: in.Region, CharacterID: c.CharacterID, BlizzardID: c.BlizzardID, SnapshotAt: in.SnapshotAt,
+			Locale: in.Locale, Bracket: in.Bracket, LeaderboardID: in.LeaderboardID, LocalFetch: in.LocalFetch, Routes: in.Routes,
+		})
+	}, func(i int, f workflow.Future) {
+		c := chars[i]
 		var r SyncCharacterResult
 		err := f.Get(ctx, &r)
 		outcome := OutcomeFailed
@@ -143,57 +212,13 @@ func fanOut(ctx workflow.Context, in SyncLeaderboardInput, chars []activities.Ro
 		default:
 			p.Record(OutcomeFailed, 0, &Failure{CharacterID: c.CharacterID, BlizzardID: c.BlizzardID, Bracket: in.Bracket, Reason: rootMessage(err)})
 		}
-		// The workflow metrics handler does not emit during replay, so each character counts once.
-		workflow.GetMetricsHandler(ctx).WithTags(map[string]string{"outcome": outcome, "bracket": in.Bracket}).
-			Counter(MetricCharacters).Inc(1)
+		countCharacters(ctx, outcome, in.Bracket, 1)
 		workflow.SetCurrentDetails(ctx, detailsMarkdown(in, *p, "running"))
-	}
-	for _, c := range chars {
-		for inFlight >= in.Window {
-			sel.Select(ctx)
-		}
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:            CharacterWorkflowID(in.Region, c.BlizzardID),
-			TaskQueue:             TaskQueueWorkflows,
-			WorkflowRunTimeout:    30 * time.Minute,
-			RetryPolicy:           ChildRetryPolicy,
-			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
-			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-			StaticSummary:         fmt.Sprintf("character %d · %s · rank %d", c.BlizzardID, in.Bracket, c.Rank),
-			TypedSearchAttributes: temporal.NewSearchAttributes(
-				SearchRegion.ValueSet(in.Region), SearchBracket.ValueSet(in.Bracket), SearchSeason.ValueSet(in.Season)),
-		})
-		f := workflow.ExecuteChildWorkflow(cctx, SyncCharacterName, SyncCharacterInput{
-			Region: in.Region, CharacterID: c.CharacterID, BlizzardID: c.BlizzardID, SpecID: c.SpecID,
-			SnapshotAt: in.SnapshotAt, Locale: in.Locale, Bracket: in.Bracket, LocalFetch: in.LocalFetch,
-		})
-		inFlight++
-		sel.AddFuture(f, func(f workflow.Future) { record(c, f) })
-	}
-	for inFlight > 0 {
-		sel.Select(ctx)
-	}
+	})
 }
 
-func validateLeaderboardInput(ctx workflow.Context, in *SyncLeaderboardInput) error {
-	if in.inputProblem != "" {
-		return invalidInput("%s", in.inputProblem)
-	}
-	if err := validateRegionLocale(in.Region, in.Locale); err != nil {
-		return err
-	}
-	if err := validateBracket(in.Bracket); err != nil {
-		return err
-	}
-	if in.Season < 0 {
-		return invalidInput("season must be 0 (current) or a season id, got %d", in.Season)
-	}
-	if in.Window < 0 || in.Window > MaxWindow {
-		return invalidInput("window must be between 1 and %d, got %d", MaxWindow, in.Window)
-	}
-	if in.PageSize < 0 || in.PageSize > MaxPageSize {
-		return invalidInput("page_size must be between 1 and %d, got %d", MaxPageSize, in.PageSize)
-	}
+// normalize applies defaults (after Validate).
+func (in *SyncLeaderboardInput) normalize(ctx workflow.Context) {
 	if in.Window == 0 {
 		in.Window = DefaultWindow
 	}
@@ -203,7 +228,13 @@ func validateLeaderboardInput(ctx workflow.Context, in *SyncLeaderboardInput) er
 	if in.SnapshotAt.IsZero() {
 		in.SnapshotAt = snapshotNow(ctx)
 	}
-	return nil
+}
+
+func (in SyncLeaderboardInput) cursor() activities.Cursor {
+	if in.Cursor == nil {
+		return activities.Cursor{}
+	}
+	return *in.Cursor
 }
 
 func emptyBoardNote(prev *time.Time) string {

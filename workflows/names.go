@@ -10,12 +10,29 @@ import (
 	"go.temporal.io/sdk/temporal"
 )
 
-// Task queues, in one place: workflow tasks, Battle.net requests (rate limited), PostgreSQL/CPU work.
+// Task queues, in one place: workflow tasks (and the local PostgreSQL steps), Battle.net requests (one
+// rate-limited queue per credential, see BattlenetQueue), retention.
 const (
 	TaskQueueWorkflows  = "pvp-workflows"
-	TaskQueueSync       = "pvp-sync"
+	TaskQueueSync       = "pvp-sync" // prefix of the per-credential Battle.net queues
 	TaskQueueProcessing = "pvp-processing"
 )
+
+// Quota scopes (PVP_QUOTA_SCOPE): Blizzard counts a credential's quota once, or once per region.
+const (
+	ScopeCredential = "credential"
+	ScopeRegion     = "region"
+)
+
+// BattlenetQueue is the task queue of one credential's Battle.net budget: "pvp-sync.c1", or per region
+// "pvp-sync.c1.eu". The Temporal server rate-limits each queue (TaskQueueActivitiesPerSecond), so the
+// budget holds across every worker and every restart; every worker polls every credential's queue.
+func BattlenetQueue(credential, region, scope string) string {
+	if scope == ScopeRegion {
+		return TaskQueueSync + "." + credential + "." + region
+	}
+	return TaskQueueSync + "." + credential
+}
 
 // Registered workflow type names: stable, so CLI starts and schedules survive refactors.
 const (
@@ -33,10 +50,11 @@ var (
 	SearchRegion  = temporal.NewSearchAttributeKeyKeyword("PvpRegion")
 	SearchBracket = temporal.NewSearchAttributeKeyKeyword("PvpBracket")
 	SearchSeason  = temporal.NewSearchAttributeKeyInt64("PvpSeason")
+	SearchOutcome = temporal.NewSearchAttributeKeyKeyword("PvpOutcome") // character workflows: PvpOutcome = "failed"
 )
 
 // SearchAttributeTypes lists the attributes to register on a namespace (name → CLI type).
-var SearchAttributeTypes = [][2]string{{"PvpRegion", "Keyword"}, {"PvpBracket", "Keyword"}, {"PvpSeason", "Int"}}
+var SearchAttributeTypes = [][2]string{{"PvpRegion", "Keyword"}, {"PvpBracket", "Keyword"}, {"PvpSeason", "Int"}, {"PvpOutcome", "Keyword"}}
 
 // snapshotKey formats a snapshot time for ids: second precision, UTC, RFC 3339.
 func snapshotKey(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -1,130 +1,132 @@
 package workflows_test
 
 import (
-	"sync"
+	"context"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 
 	"github.com/pvpsync/pvpsync/activities"
+	"github.com/pvpsync/pvpsync/battlenet"
+	"github.com/pvpsync/pvpsync/retry"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
-// callClock records the test clock at every attempt, so retry counts and backoffs can be checked.
-type callClock struct {
-	env   *testsuite.TestWorkflowEnvironment
-	mu    sync.Mutex
-	times []time.Time
+// The mocks below fail the way the real activities do: through retry.AsTemporal, so these tests check
+// the activity options of the workflows together with the error kinds of package retry.
+
+func serverError() error {
+	return &battlenet.Error{Kind: battlenet.ErrServer, Status: 503, Endpoint: "/profile/wow/character/sargeras/egirlbooster/equipment"}
 }
 
-func (c *callClock) tick() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.times = append(c.times, c.env.Now())
-	return len(c.times)
-}
-
-func (c *callClock) gaps() []time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []time.Duration
-	for i := 1; i < len(c.times); i++ {
-		out = append(out, c.times[i].Sub(c.times[i-1]).Round(time.Second))
-	}
-	return out
-}
-
-// runCharacterIn is runCharacter with access to the environment before the run (for the clock).
-func runCharacterIn(t *testing.T, env *testsuite.TestWorkflowEnvironment, m *charMocks) workflows.SyncCharacterResult {
-	t.Helper()
-	m.install(env)
-	env.ExecuteWorkflow(workflows.SyncCharacterName, characterInput())
-	require.True(t, env.IsWorkflowCompleted())
-	require.NoError(t, env.GetWorkflowError())
-	var res workflows.SyncCharacterResult
-	require.NoError(t, env.GetWorkflowResult(&res))
-	return res
-}
+func deadlock() error { return &pgconn.PgError{Code: "40P01", Message: "deadlock detected"} }
 
 func TestBattlenetTransientErrorsStopAfterThreeAttempts(t *testing.T) {
-	env := newEnv(t)
+	for _, local := range []bool{false, true} {
+		name := "task queue"
+		if local {
+			name = "local fetch"
+		}
+		t.Run(name, func(t *testing.T) {
+			env, _ := newEnv(t)
+			clock := &callClock{env: env}
+			m := newCharMocks()
+			m.equipment = func(ctx context.Context, in activities.FetchInput) (activities.FetchResult, error) {
+				clock.tick()
+				return activities.FetchResult{Requests: 1}, retry.AsTemporal(ctx, "fetch equipment of egirlbooster-sargeras", serverError())
+			}
+			in := characterInput()
+			in.LocalFetch = local
+			res := runCharacterWith(t, env, m, in)
+
+			assert.Len(t, m.eqIn, retry.BattlenetAttempts)
+			assert.Equal(t, 3, retry.BattlenetAttempts, "the job rules retried API errors 3 times")
+			assert.Equal(t, []time.Duration{3 * time.Second, 9 * time.Second}, clock.gaps(), "exponential backoff: 3s, ×3")
+			assert.Equal(t, workflows.OutcomeFailed, res.Outcome)
+			assert.Contains(t, res.Reason, "equipment: Transient: ")
+			assert.Contains(t, res.Reason, "server error (HTTP 503)")
+			assert.Contains(t, res.Reason, "gave up after 3 attempts")
+			assert.Equal(t, retry.BattlenetAttempts+1, res.Requests, "every attempt spent a request, plus specializations")
+			assert.Empty(t, m.commitIn, "nothing is committed when a side could not be fetched")
+			assert.Len(t, m.spIn, 1, "the other side is not re-fetched")
+		})
+	}
+}
+
+func TestTransientErrorThenSuccessSyncs(t *testing.T) {
+	env, _ := newEnv(t)
 	clock := &callClock{env: env}
 	m := newCharMocks()
-	m.equipment = func(activities.FetchInput) (activities.FetchResult, error) {
-		// As activities.AsTemporal does: the third Battle.net failure is final (the policy itself
-		// allows the database budget, for the write after the request).
-		if clock.tick() >= workflows.BattlenetAttempts {
-			return activities.FetchResult{Requests: 1}, temporal.NewNonRetryableApplicationError("boom (gave up after 3 attempts)", activities.ErrTypeTransient, nil)
+	m.specs = func(ctx context.Context, in activities.FetchInput) (activities.FetchResult, error) {
+		if clock.tick() == 1 {
+			return activities.FetchResult{}, retry.AsTemporal(ctx, "fetch specializations", &battlenet.Error{Kind: battlenet.ErrTransport})
 		}
-		return activities.FetchResult{Requests: 1}, temporal.NewApplicationError("boom", activities.ErrTypeTransient)
+		return activities.FetchResult{Status: activities.StatusFetched, LastModified: spNew, Requests: 1}, nil
 	}
-	res := runCharacterIn(t, env, m)
+	res := runCharacterWith(t, env, m, characterInput())
 
-	assert.Len(t, m.eqIn, workflows.BattlenetAttempts)
-	assert.Equal(t, 3, workflows.BattlenetAttempts, "the job rules retried API errors 3 times")
-	assert.Equal(t, []time.Duration{3 * time.Second, 9 * time.Second}, clock.gaps(), "exponential backoff: 3s, ×3")
-	assert.Equal(t, workflows.OutcomeFailed, res.Outcome)
-	assert.Contains(t, res.Reason, "equipment: Transient: boom")
-	assert.Empty(t, m.processIn, "nothing is processed when a side could not be fetched")
-	assert.Len(t, m.spIn, 1, "the other side is not re-fetched")
+	assert.Equal(t, workflows.OutcomeSynced, res.Outcome)
+	assert.Len(t, m.spIn, 2)
+	assert.Equal(t, []time.Duration{3 * time.Second}, clock.gaps())
+	require.Len(t, m.commitIn, 1)
+	assert.Equal(t, activities.StatusFetched, m.commitIn[0].Specializations.Status)
 }
 
 func TestDeadlocksAreRetriedFiveTimes(t *testing.T) {
+	env, _ := newEnv(t)
+	clock := &callClock{env: env}
 	m := newCharMocks()
-	m.process = func(activities.ProcessInput) (activities.ProcessResult, error) {
-		return activities.ProcessResult{}, temporal.NewApplicationError("store equipment: deadlock detected", activities.ErrTypeDeadlock)
+	m.commit = func(ctx context.Context, _ activities.CommitInput) (activities.CommitResult, error) {
+		clock.tick()
+		return activities.CommitResult{}, retry.AsTemporal(ctx, "commit character", deadlock())
 	}
-	res := runCharacter(t, m)
+	res := runCharacterWith(t, env, m, characterInput())
 
-	assert.Len(t, m.processIn, workflows.DatabaseAttempts)
-	assert.Equal(t, 5, workflows.DatabaseAttempts, "the job rules retried deadlocks 5 times")
+	assert.Len(t, m.commitIn, retry.DatabaseAttempts)
+	assert.Equal(t, 5, retry.DatabaseAttempts, "the job rules retried deadlocks 5 times")
+	assert.Equal(t, []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}, clock.gaps(), "1s, ×2")
 	assert.Equal(t, workflows.OutcomeFailed, res.Outcome)
-	assert.Contains(t, res.Reason, "process: Deadlock")
-	assert.Len(t, m.eqIn, 1, "a processing retry does not repeat the requests")
+	assert.Contains(t, res.Reason, "commit: Deadlock: ")
+	assert.Equal(t, 2, res.Requests, "a database retry does not repeat the requests")
+	assert.Len(t, m.eqIn, 1)
 	assert.Len(t, m.spIn, 1)
 }
 
 func TestDeadlockThenSuccessSyncs(t *testing.T) {
 	m := newCharMocks()
-	calls := 0 // guarded by m.mu: the process mock is called under it
-	m.process = func(activities.ProcessInput) (activities.ProcessResult, error) {
+	calls := 0 // guarded by m.mu: the commit mock is called under it
+	m.commit = func(ctx context.Context, _ activities.CommitInput) (activities.CommitResult, error) {
 		calls++
 		if calls <= 2 {
-			return activities.ProcessResult{}, temporal.NewApplicationError("deadlock detected", activities.ErrTypeDeadlock)
+			return activities.CommitResult{}, retry.AsTemporal(ctx, "commit character", deadlock())
 		}
-		return activities.ProcessResult{Entries: 1}, nil
+		return activities.CommitResult{Entries: 1}, nil
 	}
 	res := runCharacter(t, m)
 
 	assert.Equal(t, workflows.SyncCharacterResult{Outcome: workflows.OutcomeSynced, Requests: 2}, res)
-	assert.Len(t, m.processIn, 3)
+	assert.Len(t, m.commitIn, 3)
 }
 
 func TestNonRetryableErrorIsFinal(t *testing.T) {
 	m := newCharMocks()
-	m.equipment = fails(temporal.NewNonRetryableApplicationError("fetch equipment: battlenet: not found", activities.ErrTypeNotFound, nil))
+	m.equipment = fails(temporal.NewNonRetryableApplicationError("fetch equipment: battlenet: not found", retry.ErrTypeNotFound, nil))
 	res := runCharacter(t, m)
 	assert.Len(t, m.eqIn, 1)
 	assert.Equal(t, workflows.OutcomeFailed, res.Outcome)
 	assert.Contains(t, res.Reason, "equipment: NotFound")
-	assert.Empty(t, m.processIn)
+	assert.Empty(t, m.commitIn)
 }
 
 // The error types of answers (not accidents) are final even when an error is not flagged non-retryable:
-// both policies list them.
-func TestPoliciesListNonRetryableTypes(t *testing.T) {
-	final := []string{activities.ErrTypeNotFound, activities.ErrTypeDecode, activities.ErrTypeInvalidInput,
-		activities.ErrTypeBadRequest, activities.ErrTypeBadCredentials}
-	for _, p := range []*temporal.RetryPolicy{workflows.BattlenetRetryPolicy, workflows.DatabaseRetryPolicy} {
-		assert.ElementsMatch(t, final, p.NonRetryableErrorTypes)
-		assert.NotContains(t, p.NonRetryableErrorTypes, activities.ErrTypeTransient)
-		assert.NotContains(t, p.NonRetryableErrorTypes, activities.ErrTypeDeadlock)
-	}
-	for _, typ := range final {
+// the policies the workflows use list them.
+func TestAnswerErrorTypesAreFinal(t *testing.T) {
+	require.NotEmpty(t, retry.NonRetryableTypes())
+	for _, typ := range retry.NonRetryableTypes() {
 		t.Run(typ, func(t *testing.T) {
 			m := newCharMocks()
 			m.equipment = fails(temporal.NewApplicationError("fetch equipment: "+typ, typ))
@@ -134,31 +136,43 @@ func TestPoliciesListNonRetryableTypes(t *testing.T) {
 			assert.Contains(t, res.Reason, "equipment: "+typ)
 
 			m = newCharMocks()
-			m.process = func(activities.ProcessInput) (activities.ProcessResult, error) {
-				return activities.ProcessResult{}, temporal.NewApplicationError("process: "+typ, typ)
+			m.commit = func(context.Context, activities.CommitInput) (activities.CommitResult, error) {
+				return activities.CommitResult{}, temporal.NewApplicationError("commit: "+typ, typ)
 			}
 			res = runCharacter(t, m)
-			assert.Len(t, m.processIn, 1, "process: %s is not retried", typ)
-			assert.Contains(t, res.Reason, "process: "+typ)
+			assert.Len(t, m.commitIn, 1, "commit: %s is not retried", typ)
+			assert.Contains(t, res.Reason, "commit: "+typ)
 		})
 	}
 }
 
-func TestRetryAfterOverridesBackoff(t *testing.T) {
-	env := newEnv(t)
-	clock := &callClock{env: env}
-	m := newCharMocks()
-	m.equipment = func(activities.FetchInput) (activities.FetchResult, error) {
-		if clock.tick() < 3 {
-			return activities.FetchResult{Requests: 1}, temporal.NewApplicationErrorWithOptions("rate limited, retry after 7s",
-				activities.ErrTypeTransient, temporal.ApplicationErrorOptions{NextRetryDelay: 7 * time.Second})
-		}
-		return activities.FetchResult{Status: activities.StatusFetched, LastModified: "Mon, 30 Nov 2026 07:00:00 GMT", Requests: 1}, nil
-	}
-	res := runCharacterIn(t, env, m)
+// A 429's Retry-After lengthens the next delay when it is longer than the backoff, never shortens it.
+func TestRetryAfterLengthensBackoff(t *testing.T) {
+	for _, tc := range []struct {
+		retryAfter time.Duration
+		want       []time.Duration
+	}{
+		{7 * time.Second, []time.Duration{7 * time.Second, 9 * time.Second}}, // longer than 3s, shorter than 9s
+		{20 * time.Second, []time.Duration{20 * time.Second, 20 * time.Second}},
+		{time.Second, []time.Duration{3 * time.Second, 9 * time.Second}},
+	} {
+		t.Run(tc.retryAfter.String(), func(t *testing.T) {
+			env, _ := newEnv(t)
+			clock := &callClock{env: env}
+			m := newCharMocks()
+			m.equipment = func(ctx context.Context, in activities.FetchInput) (activities.FetchResult, error) {
+				if clock.tick() < 3 {
+					return activities.FetchResult{}, retry.AsTemporal(ctx, "fetch equipment",
+						&battlenet.Error{Kind: battlenet.ErrRateLimited, Status: 429, RetryAfter: tc.retryAfter})
+				}
+				return activities.FetchResult{Status: activities.StatusFetched, LastModified: eqNew, Requests: 1}, nil
+			}
+			res := runCharacterWith(t, env, m, characterInput())
 
-	assert.Len(t, m.eqIn, 3, "a 429 is still retried")
-	assert.Equal(t, []time.Duration{7 * time.Second, 7 * time.Second}, clock.gaps(), "a longer Retry-After replaces the backoff")
-	assert.Equal(t, workflows.OutcomeSynced, res.Outcome)
-	assert.Len(t, m.processIn, 1)
+			assert.Len(t, m.eqIn, 3, "a 429 is still retried")
+			assert.Equal(t, tc.want, clock.gaps())
+			assert.Equal(t, workflows.OutcomeSynced, res.Outcome)
+			assert.Len(t, m.commitIn, 1)
+		})
+	}
 }

@@ -8,7 +8,8 @@ import (
 // Character outcomes.
 const (
 	OutcomeSynced       = "synced"       // fetched and processed
-	OutcomeReused       = "reused"       // a snapshot within the TTL was copied: no request
+	OutcomeIdle         = "idle"         // no rated game since it was last processed: its state copied, no request
+	OutcomeReused       = "reused"       // idle detection off: a state within the TTL was copied, no request
 	OutcomeNotModified  = "not_modified" // both sides answered 304: last processed values reused
 	OutcomeUnavailable  = "unavailable"  // 404 now, or inside the cooldown of an earlier 404
 	OutcomePrivate      = "private"      // marked private by a profile 404: skipped without a request
@@ -32,6 +33,7 @@ type Progress struct {
 	Total        int       `json:"total"`
 	Done         int       `json:"done"`
 	Synced       int       `json:"synced"`
+	Idle         int       `json:"idle"`
 	Reused       int       `json:"reused"`
 	NotModified  int       `json:"not_modified"`
 	Unavailable  int       `json:"unavailable"`
@@ -42,6 +44,13 @@ type Progress struct {
 	Failures     []Failure `json:"failures,omitempty"`
 }
 
+// RecordN counts n characters settled with one outcome and no request (the page planner's).
+func (p *Progress) RecordN(outcome string, n int) {
+	for range n {
+		p.Record(outcome, 0, nil)
+	}
+}
+
 // Record counts one finished character.
 func (p *Progress) Record(outcome string, requests int, f *Failure) {
 	p.Done++
@@ -49,6 +58,8 @@ func (p *Progress) Record(outcome string, requests int, f *Failure) {
 	switch outcome {
 	case OutcomeSynced:
 		p.Synced++
+	case OutcomeIdle:
+		p.Idle++
 	case OutcomeReused:
 		p.Reused++
 	case OutcomeNotModified:
@@ -72,6 +83,7 @@ func (p *Progress) Add(o Progress) {
 	p.Total += o.Total
 	p.Done += o.Done
 	p.Synced += o.Synced
+	p.Idle += o.Idle
 	p.Reused += o.Reused
 	p.NotModified += o.NotModified
 	p.Unavailable += o.Unavailable
@@ -90,8 +102,8 @@ func (p *Progress) Add(o Progress) {
 // String is the one-line form used in current details and logs.
 func (p Progress) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s/%s characters · synced %s · reused %s · not modified %s · unavailable %s · private %s · deduplicated %s · failed %s · %s requests",
-		thousands(p.Done), thousands(p.Total), thousands(p.Synced), thousands(p.Reused), thousands(p.NotModified),
+	fmt.Fprintf(&b, "%s/%s characters · synced %s · idle %s · reused %s · not modified %s · unavailable %s · private %s · deduplicated %s · failed %s · %s requests",
+		thousands(p.Done), thousands(p.Total), thousands(p.Synced), thousands(p.Idle), thousands(p.Reused), thousands(p.NotModified),
 		thousands(p.Unavailable), thousands(p.Private), thousands(p.Deduplicated), thousands(p.Failed), thousands(p.Requests))
 	return b.String()
 }

@@ -1,31 +1,31 @@
 package workflows
 
 import (
-	"time"
-
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/pvpsync/pvpsync/activities"
 )
 
-// PurgeSnapshotsInput sets the retention (0 = the worker's PVP_SNAPSHOT_RETENTION_DAYS).
-type PurgeSnapshotsInput = activities.PurgeInput
+// PurgeSnapshotsInput sets the retention (0 = the worker's PVP_SNAPSHOT_RETENTION_DAYS) and the rows
+// deleted per transaction (0 = 1,000).
+type PurgeSnapshotsInput struct {
+	RetentionDays int `json:"retention_days,omitempty"`
+	BatchSize     int `json:"batch_size,omitempty"`
 
-// PurgeSnapshotsResult says how many entry snapshots were deleted.
+	inputProblem string // an unknown JSON field, reported by validation
+}
+
+// PurgeSnapshotsResult says how many entry snapshots, builds, loadouts and gear items were deleted.
 type PurgeSnapshotsResult = activities.PurgeResult
 
-// PurgeSnapshots deletes entry snapshots (and their items) older than the retention, in short batches.
+// PurgeSnapshots deletes entry snapshots older than the retention, then the gear builds and loadouts no
+// entry references any more, in short batches so a running sync is never blocked for long.
 func PurgeSnapshots(ctx workflow.Context, in PurgeSnapshotsInput) (PurgeSnapshotsResult, error) {
-	if in.RetentionDays < 0 || in.BatchSize < 0 {
-		return PurgeSnapshotsResult{}, invalidInput("retention_days and batch_size must not be negative")
+	if err := in.Validate(); err != nil {
+		return PurgeSnapshotsResult{}, invalid(err)
 	}
-	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:           TaskQueueProcessing,
-		StartToCloseTimeout: time.Hour,
-		RetryPolicy:         DatabaseRetryPolicy,
-		Summary:             "delete old snapshots",
-	})
 	var res PurgeSnapshotsResult
-	err := workflow.ExecuteActivity(ctx, a.PurgeSnapshots, in).Get(ctx, &res)
+	err := workflow.ExecuteActivity(purgeCtx(ctx), a.PurgeSnapshots,
+		activities.PurgeInput{RetentionDays: in.RetentionDays, BatchSize: in.BatchSize}).Get(ctx, &res)
 	return res, err
 }

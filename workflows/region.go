@@ -12,6 +12,7 @@ import (
 
 	"github.com/pvpsync/pvpsync/activities"
 	"github.com/pvpsync/pvpsync/battlenet"
+	"github.com/pvpsync/pvpsync/retry"
 )
 
 // DefaultBoardConcurrency is how many boards are fetched, and how many board fan-outs run, at once.
@@ -31,6 +32,8 @@ type SyncRegionInput struct {
 	Window           int      `json:"window,omitempty"`
 	PageSize         int      `json:"page_size,omitempty"`
 	LocalFetch       bool     `json:"local_fetch,omitempty"` // Battle.net requests as local activities (see fetchActivity)
+	// Routes are the credentials to use (default: every credential the workers allow for the region).
+	Routes *activities.RoutesResult `json:"routes,omitempty"`
 
 	inputProblem string // an unknown JSON field, reported by validation
 }
@@ -71,9 +74,12 @@ type SyncRegionResult struct {
 // SyncRegion discovers the season and its boards, stores every board of one snapshot, then syncs the
 // characters board by board. A failing board is reported and does not stop the others.
 func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, error) {
-	if err := validateRegionInput(&in); err != nil {
-		return SyncRegionResult{}, err
+	if err := in.Validate(); err != nil {
+		return SyncRegionResult{}, invalid(err)
 	}
+	in.normalize()
+	// Set here, not only by the starter: a run started from the Temporal CLI is filterable too.
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchRegion.ValueSet(in.Region))
 	res := SyncRegionResult{Region: in.Region, SnapshotAt: snapshotNow(ctx)}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (SyncRegionResult, error) {
 		out := res
@@ -82,10 +88,15 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 	}); err != nil {
 		return res, err
 	}
+	rt, err := resolveRoutes(ctx, in.Region, in.Routes)
+	if err != nil {
+		return res, err
+	}
 
 	var d activities.DiscoverSeasonResult
-	if err := workflow.ExecuteActivity(battlenetCtx(ctx, "season and boards · "+in.Region), a.DiscoverSeason,
-		activities.DiscoverSeasonInput{Region: in.Region, Locale: in.Locale, Season: in.Season}).Get(ctx, &d); err != nil {
+	cred := rt.pick(0)
+	if err := workflow.ExecuteActivity(battlenetCtx(ctx, rt.queue(cred), "season and boards · "+in.Region), a.DiscoverSeason,
+		activities.DiscoverSeasonInput{Region: in.Region, Locale: in.Locale, Season: in.Season, Credential: cred}).Get(ctx, &d); err != nil {
 		return res, fmt.Errorf("discover season of region %s: %w", in.Region, err)
 	}
 	res.Season, res.SeasonName = d.Season, d.SeasonName
@@ -95,15 +106,15 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 
 	// Phase 1: store every board under the same snapshot before any character runs, so a character on
 	// several boards is synced once and its processing reaches all of its entries.
-	limit := in.BoardConcurrency
-	runBounded(ctx, res.Brackets, limit, func(i int) workflow.Future {
+	runBounded(ctx, len(res.Brackets), in.BoardConcurrency, func(i int) workflow.Future {
 		b := &res.Brackets[i]
 		if b.Status != BracketPending {
 			return nil
 		}
-		f := workflow.ExecuteActivity(boardCtx(ctx, fmt.Sprintf("board %s · %s", b.Bracket, in.Region)), a.SaveBoard,
-			activities.SaveBoardInput{Region: in.Region, Locale: in.Locale, Season: d.Season, Bracket: b.Bracket, SnapshotAt: res.SnapshotAt})
-		return f
+		cred := rt.pick(int64(i))
+		return workflow.ExecuteActivity(boardCtx(ctx, rt.queue(cred), fmt.Sprintf("board %s · %s", b.Bracket, in.Region)), a.SaveBoard,
+			activities.SaveBoardInput{Region: in.Region, Locale: in.Locale, Season: d.Season, Bracket: b.Bracket,
+				SnapshotAt: res.SnapshotAt, Credential: cred})
 	}, func(i int, f workflow.Future) {
 		b := &res.Brackets[i]
 		var board activities.SaveBoardResult
@@ -124,7 +135,7 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 	workflow.SetCurrentDetails(ctx, regionDetails(res))
 
 	// Phase 2: one SyncLeaderboard child per stored board, a few at a time.
-	runBounded(ctx, res.Brackets, limit, func(i int) workflow.Future {
+	runBounded(ctx, len(res.Brackets), in.BoardConcurrency, func(i int) workflow.Future {
 		b := &res.Brackets[i]
 		if b.Status != BracketFetched {
 			return nil
@@ -133,7 +144,7 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:            b.WorkflowID,
 			TaskQueue:             TaskQueueWorkflows,
-			RetryPolicy:           ChildRetryPolicy,
+			RetryPolicy:           retry.Child(),
 			ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 			StaticSummary:         fmt.Sprintf("%s · %s · %s characters", b.Bracket, in.Region, thousands(b.Entries)),
@@ -141,9 +152,10 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 				SearchRegion.ValueSet(in.Region), SearchBracket.ValueSet(b.Bracket), SearchSeason.ValueSet(d.Season)),
 		})
 		workflow.SetCurrentDetails(ctx, regionDetails(res))
-		return workflow.ExecuteChildWorkflow(cctx, SyncLeaderboardName, SyncLeaderboardInput{
+		return workflow.ExecuteChildWorkflow(cctx, SyncLeaderboard, SyncLeaderboardInput{
 			Region: in.Region, Bracket: b.Bracket, Season: d.Season, Locale: in.Locale, SnapshotAt: res.SnapshotAt,
-			Window: in.Window, PageSize: in.PageSize, LeaderboardID: b.LeaderboardID, LocalFetch: in.LocalFetch, Progress: b.Progress,
+			Window: in.Window, PageSize: in.PageSize, LeaderboardID: b.LeaderboardID, LocalFetch: in.LocalFetch,
+			Progress: b.Progress, Routes: rt.given(),
 		})
 	}, func(i int, f workflow.Future) {
 		b := &res.Brackets[i]
@@ -168,30 +180,6 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 			in.Region, res.Brackets[0].Bracket, res.Brackets[0].Error), "AllBracketsFailed", res)
 	}
 	return res, nil
-}
-
-// runBounded starts start(i) for each item, keeping at most limit futures in flight, and calls done(i, f)
-// as each completes. start may return nil to skip an item.
-func runBounded[T any](ctx workflow.Context, items []T, limit int, start func(int) workflow.Future, done func(int, workflow.Future)) {
-	sel := workflow.NewSelector(ctx)
-	inFlight := 0
-	for i := range items {
-		for inFlight >= limit {
-			sel.Select(ctx)
-		}
-		f := start(i)
-		if f == nil {
-			continue
-		}
-		inFlight++
-		sel.AddFuture(f, func(f workflow.Future) {
-			inFlight--
-			done(i, f)
-		})
-	}
-	for inFlight > 0 {
-		sel.Select(ctx)
-	}
 }
 
 // chooseBrackets picks the boards to sync, in index order; requested boards missing from the index are
@@ -241,39 +229,16 @@ func regionDetails(r SyncRegionResult) string {
 	return b.String()
 }
 
-func validateRegionInput(in *SyncRegionInput) error {
-	if in.inputProblem != "" {
-		return invalidInput("%s", in.inputProblem)
-	}
-	if err := validateRegionLocale(in.Region, in.Locale); err != nil {
-		return err
-	}
-	if in.Season < 0 {
-		return invalidInput("season must be 0 (current) or a season id, got %d", in.Season)
-	}
-	seen := map[string]bool{}
+// normalize drops repeated brackets and applies defaults (after Validate).
+func (in *SyncRegionInput) normalize() {
 	var brackets []string
 	for _, b := range in.Brackets {
-		if err := validateBracket(b); err != nil {
-			return err
-		}
-		if !seen[b] {
-			seen[b] = true
+		if !slices.Contains(brackets, b) {
 			brackets = append(brackets, b)
 		}
 	}
 	in.Brackets = brackets
-	if in.BoardConcurrency < 0 || in.BoardConcurrency > MaxBoardConcurrency {
-		return invalidInput("board_concurrency must be between 1 and %d, got %d", MaxBoardConcurrency, in.BoardConcurrency)
-	}
 	if in.BoardConcurrency == 0 {
 		in.BoardConcurrency = DefaultBoardConcurrency
 	}
-	if in.Window < 0 || in.Window > MaxWindow {
-		return invalidInput("window must be between 1 and %d, got %d", MaxWindow, in.Window)
-	}
-	if in.PageSize < 0 || in.PageSize > MaxPageSize {
-		return invalidInput("page_size must be between 1 and %d, got %d", MaxPageSize, in.PageSize)
-	}
-	return nil
 }

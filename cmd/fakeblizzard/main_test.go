@@ -3,8 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
 )
 
@@ -94,5 +99,108 @@ func TestRunServesAndStops(t *testing.T) {
 
 func TestRunRejectsBadOptions(t *testing.T) {
 	err := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--brackets", "5v5"}, io.Discard, io.Discard)
+	assert.Error(t, err)
+}
+
+func TestParseFlagsClientsQuotasAndWorld(t *testing.T) {
+	cfg, err := parseConfig([]string{
+		"--clients", "id-1:s1, id-2:s2", "--rph", "36000", "--quota-window", "60s",
+		"--active", "0.3", "--cycle", "30s", "--credentials-file", "/tmp/creds",
+	}, io.Discard)
+	require.NoError(t, err)
+	o := cfg.opts
+	assert.Equal(t, []fakeblizzard.Client{{ID: "id-1", Secret: "s1"}, {ID: "id-2", Secret: "s2"}}, o.Clients)
+	assert.Equal(t, 36000, o.RPH)
+	assert.Equal(t, time.Minute, o.QuotaWindow)
+	assert.Equal(t, 0.3, o.Active)
+	assert.Equal(t, 30*time.Second, o.Cycle)
+	assert.Equal(t, "/tmp/creds", cfg.credentialsFile)
+
+	for _, bad := range []string{"id-1", "id-1:", ":s1", "id-1:s1,,"} {
+		_, err := parseConfig([]string{"--clients", bad}, io.Discard)
+		assert.Error(t, err, bad)
+		if err != nil {
+			assert.NotContains(t, err.Error(), "s1", "errors do not show secrets")
+		}
+	}
+	err = run(context.Background(), []string{"--addr", "127.0.0.1:0", "--clients", "a:s,a:t"}, io.Discard, io.Discard)
+	assert.Error(t, err, "a client id twice")
+}
+
+// startRun runs the command until the test ends and returns the env lines it printed.
+func startRun(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--characters", "50", "--spec-characters", "10"}, args...), w, io.Discard)
+		w.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err)
+		case <-time.After(5 * time.Second):
+			t.Error("run did not stop")
+		}
+	})
+	env := map[string]string{}
+	sc := bufio.NewScanner(out)
+	for len(env) < 3 && sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		require.True(t, ok, sc.Text())
+		env[k] = v
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	return env
+}
+
+func TestRunWritesACredentialsFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "creds.txt")
+	env := startRun(t, "--clients", "id-1:secret-1,id-2:secret-2", "--credentials-file", path, "--active", "0.5")
+	assert.Equal(t, path, env["BLIZZARD_CREDENTIALS"])
+	assert.NotContains(t, env, "BLIZZARD_CLIENT_ID", "the file replaces the id/secret lines")
+	assert.Equal(t, env["BLIZZARD_API_URL"]+"/token", env["BLIZZARD_OAUTH_URL"])
+
+	st, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "the file holds secrets")
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	creds, err := battlenet.ParseCredentials(f, path)
+	require.NoError(t, err, "pvpsync reads the file")
+	require.Len(t, creds, 2)
+	for i, c := range creds {
+		assert.Equal(t, fmt.Sprintf("c%d", i+1), c.Name)
+		assert.Equal(t, fmt.Sprintf("id-%d", i+1), c.ClientID)
+		assert.Equal(t, fmt.Sprintf("secret-%d", i+1), c.ClientSecret)
+		assert.Empty(t, c.Regions, "every region")
+
+		req, err := http.NewRequest(http.MethodPost, env["BLIZZARD_OAUTH_URL"], strings.NewReader("grant_type=client_credentials"))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth(c.ClientID, c.ClientSecret)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusOK, resp.StatusCode, c.Name)
+	}
+
+	resp, err := http.Post(env["BLIZZARD_API_URL"]+"/advance", "", nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var rep fakeblizzard.AdvanceReport
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rep))
+	assert.Equal(t, 1, rep.Cycle)
+	assert.NotEmpty(t, rep.Played, "--active makes characters play")
+}
+
+func TestRunRejectsAnUnwritableCredentialsFile(t *testing.T) {
+	err := run(context.Background(), []string{"--addr", "127.0.0.1:0", "--characters", "50", "--spec-characters", "10",
+		"--credentials-file", filepath.Join(t.TempDir(), "missing", "creds.txt")}, io.Discard, io.Discard)
 	assert.Error(t, err)
 }

@@ -15,7 +15,9 @@ import (
 
 	"github.com/pvpsync/pvpsync/activities"
 	"github.com/pvpsync/pvpsync/battlenet"
+	"github.com/pvpsync/pvpsync/config"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
+	"github.com/pvpsync/pvpsync/internal/sqlcount"
 	"github.com/pvpsync/pvpsync/internal/testdb"
 	"github.com/pvpsync/pvpsync/internal/testtemporal"
 	"github.com/pvpsync/pvpsync/service"
@@ -25,11 +27,14 @@ import (
 
 // Options shape a stack; zero values give a fast, unthrottled one.
 type Options struct {
-	Fake    fakeblizzard.Options
-	Config  activities.Config
-	Limits  service.Limits
-	Quiet   bool // drop worker logs (benchmarks)
-	Metrics bool // build a metrics registry and serve it on 127.0.0.1:0
+	Fake   fakeblizzard.Options
+	Config activities.Config
+	// Battlenet overrides the client configuration (credentials, rates, scope); the URLs always point
+	// at the fake. Zero: one credential of the fake, unthrottled.
+	Battlenet battlenet.Config
+	Limits    service.Limits
+	Quiet     bool // drop worker logs (benchmarks)
+	Metrics   bool // build a metrics registry and serve it on 127.0.0.1:0
 	// HostPort is the Temporal frontend to run on; empty = the shared dev server (testtemporal.HostPort).
 	HostPort string
 }
@@ -39,7 +44,7 @@ type Stack struct {
 	Fake       *fakeblizzard.Server
 	DSN        string
 	Store      *store.Store
-	Statements *store.StatementCounter
+	Statements *sqlcount.Counter
 	Temporal   client.Client
 	Acts       *activities.Activities
 	Metrics    *service.Metrics
@@ -50,8 +55,7 @@ type Stack struct {
 
 // DefaultConfig is the production activity configuration.
 func DefaultConfig() activities.Config {
-	return activities.Config{EquipmentTTL: 24 * time.Hour, UnavailableCooldown: 14 * 24 * time.Hour,
-		CharacterMetaTTL: 7 * 24 * time.Hour, RetentionDays: 30}
+	return config.DefaultWorker().Activities()
 }
 
 // New starts a stack; everything is stopped on cleanup.
@@ -63,7 +67,7 @@ func New(t testing.TB, o Options) *Stack {
 	}
 	t.Cleanup(fake.Close)
 
-	s := &Stack{Fake: fake, Statements: &store.StatementCounter{}}
+	s := &Stack{Fake: fake, Statements: &sqlcount.Counter{}}
 	if o.Quiet {
 		s.Log = zap.NewNop()
 	} else {
@@ -72,9 +76,13 @@ func New(t testing.TB, o Options) *Stack {
 	s.Store, s.DSN = testdb.Open(t, store.WithTracer(s.Statements), store.WithMaxConns(32))
 
 	topts := client.Options{Logger: service.SDKLogger(s.Log)}
-	bnCfg := battlenet.Config{
-		ClientID: fake.ClientID(), ClientSecret: fake.ClientSecret(),
-		APIURL: fake.URL(), OAuthURL: fake.TokenURL(), RequestsPerSecond: 100000, RequestsPerHour: 1 << 30,
+	bnCfg := o.Battlenet
+	if len(bnCfg.Credentials) == 0 {
+		bnCfg.Credentials = []battlenet.Credential{{Name: "default", ClientID: fake.ClientID(), ClientSecret: fake.ClientSecret()}}
+	}
+	bnCfg.APIURL, bnCfg.OAuthURL = fake.URL(), fake.TokenURL()
+	if bnCfg.RequestsPerSecond == 0 {
+		bnCfg.RequestsPerSecond, bnCfg.RequestsPerHour = 100000, 1<<30
 	}
 	if o.Metrics {
 		m, err := service.NewMetrics(s.Log)
@@ -111,7 +119,10 @@ func New(t testing.TB, o Options) *Stack {
 	s.Acts = &activities.Activities{Store: s.Store, Battlenet: bn, Config: cfg, Log: s.Log}
 	l := o.Limits
 	if l.SyncThreads == 0 {
-		l = service.Limits{SyncThreads: 64, ProcessingThreads: 64, WorkflowThreads: 200, Pollers: 4, SyncRPS: 100000}
+		l = service.Limits{SyncThreads: 64, ProcessingThreads: 64, WorkflowThreads: 200, Pollers: 4, Queues: l.Queues}
+	}
+	if l.Budgets == nil {
+		l.Budgets = service.Budgets(bn.Config())
 	}
 	s.workers, err = service.Start(s.Temporal, s.Acts, l)
 	if err != nil {

@@ -1,4 +1,4 @@
-package activities_test
+package retry_test
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/pvpsync/pvpsync/activities"
+	"github.com/pvpsync/pvpsync/retry"
 	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/store"
 )
@@ -36,29 +36,29 @@ func TestAsTemporal(t *testing.T) {
 		nonRetryable bool
 		delay        time.Duration
 	}{
-		{"not found", bnErr(battlenet.ErrNotFound, 404), activities.ErrTypeNotFound, true, 0},
-		{"wrapped not found", fmt.Errorf("equipment: %w", bnErr(battlenet.ErrNotFound, 404)), activities.ErrTypeNotFound, true, 0},
-		{"malformed JSON", bnErr(battlenet.ErrDecode, 200), activities.ErrTypeDecode, true, 0},
-		{"too large", bnErr(battlenet.ErrTooLarge, 200), activities.ErrTypeDecode, true, 0},
-		{"bad credentials", bnErr(battlenet.ErrBadCredentials, 401), activities.ErrTypeBadCredentials, true, 0},
-		{"bad request", bnErr(battlenet.ErrBadRequest, 400), activities.ErrTypeBadRequest, true, 0},
-		{"server error", bnErr(battlenet.ErrServer, 503), activities.ErrTypeTransient, false, 0},
-		{"transport", bnErr(battlenet.ErrTransport, 0), activities.ErrTypeTransient, false, 0},
-		{"revoked token", bnErr(battlenet.ErrUnauthorized, 401), activities.ErrTypeTransient, false, 0},
+		{"not found", bnErr(battlenet.ErrNotFound, 404), retry.ErrTypeNotFound, true, 0},
+		{"wrapped not found", fmt.Errorf("equipment: %w", bnErr(battlenet.ErrNotFound, 404)), retry.ErrTypeNotFound, true, 0},
+		{"malformed JSON", bnErr(battlenet.ErrDecode, 200), retry.ErrTypeDecode, true, 0},
+		{"too large", bnErr(battlenet.ErrTooLarge, 200), retry.ErrTypeDecode, true, 0},
+		{"bad credentials", bnErr(battlenet.ErrBadCredentials, 401), retry.ErrTypeBadCredentials, true, 0},
+		{"bad request", bnErr(battlenet.ErrBadRequest, 400), retry.ErrTypeBadRequest, true, 0},
+		{"server error", bnErr(battlenet.ErrServer, 503), retry.ErrTypeTransient, false, 0},
+		{"transport", bnErr(battlenet.ErrTransport, 0), retry.ErrTypeTransient, false, 0},
+		{"revoked token", bnErr(battlenet.ErrUnauthorized, 401), retry.ErrTypeTransient, false, 0},
 		{"rate limited", &battlenet.Error{Kind: battlenet.ErrRateLimited, Status: 429, RetryAfter: 7 * time.Second},
-			activities.ErrTypeTransient, false, 7 * time.Second},
+			retry.ErrTypeTransient, false, 7 * time.Second},
 		{"short Retry-After never shortens the backoff", &battlenet.Error{Kind: battlenet.ErrRateLimited, Status: 429, RetryAfter: time.Second},
-			activities.ErrTypeTransient, false, activities.BattlenetInitialInterval},
-		{"rate limited without Retry-After", bnErr(battlenet.ErrRateLimited, 429), activities.ErrTypeTransient, false, 0},
-		{"deadlock", &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}, activities.ErrTypeDeadlock, false, 0},
-		{"serialization failure", fmt.Errorf("save board: %w", &pgconn.PgError{Code: "40001"}), activities.ErrTypeDeadlock, false, 0},
-		{"other SQLSTATE", &pgconn.PgError{Code: "23505"}, activities.ErrTypeDatabase, false, 0},
-		{"invalid row", fmt.Errorf("%w: empty name", store.ErrInvalidRow), activities.ErrTypeInvalidInput, true, 0},
-		{"no character", store.ErrNoCharacter, activities.ErrTypeInvalidInput, true, 0},
-		{"anything else", errors.New("connection refused"), activities.ErrTypeDatabase, false, 0},
+			retry.ErrTypeTransient, false, retry.BattlenetInitialInterval},
+		{"rate limited without Retry-After", bnErr(battlenet.ErrRateLimited, 429), retry.ErrTypeTransient, false, 0},
+		{"deadlock", &pgconn.PgError{Code: "40P01", Message: "deadlock detected"}, retry.ErrTypeDeadlock, false, 0},
+		{"serialization failure", fmt.Errorf("save board: %w", &pgconn.PgError{Code: "40001"}), retry.ErrTypeDeadlock, false, 0},
+		{"other SQLSTATE", &pgconn.PgError{Code: "23505"}, retry.ErrTypeDatabase, false, 0},
+		{"invalid row", fmt.Errorf("%w: empty name", store.ErrInvalidRow), retry.ErrTypeInvalidInput, true, 0},
+		{"no character", store.ErrNoCharacter, retry.ErrTypeInvalidInput, true, 0},
+		{"anything else", errors.New("connection refused"), retry.ErrTypeDatabase, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := activities.AsTemporal(context.Background(), "store board", tc.err)
+			err := retry.AsTemporal(context.Background(), "store board", tc.err)
 			var appErr *temporal.ApplicationError
 			require.True(t, errors.As(err, &appErr), "want an ApplicationError, got %T: %v", err, err)
 			assert.Equal(t, tc.typ, appErr.Type())
@@ -71,9 +71,9 @@ func TestAsTemporal(t *testing.T) {
 }
 
 func TestAsTemporalPassesThroughNilAndCancel(t *testing.T) {
-	assert.NoError(t, activities.AsTemporal(context.Background(), "op", nil))
+	assert.NoError(t, retry.AsTemporal(context.Background(), "op", nil))
 	canceled := fmt.Errorf("read board: %w", context.Canceled)
-	assert.Same(t, canceled, activities.AsTemporal(context.Background(), "op", canceled), "cancellation is not a failure to classify")
+	assert.Same(t, canceled, retry.AsTemporal(context.Background(), "op", canceled), "cancellation is not a failure to classify")
 }
 
 func TestAsTemporalInsideActivityAtFirstAttempt(t *testing.T) {
@@ -81,13 +81,13 @@ func TestAsTemporalInsideActivityAtFirstAttempt(t *testing.T) {
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := s.NewTestActivityEnvironment()
 	probe := func(ctx context.Context) error {
-		return activities.AsTemporal(ctx, "probe", bnErr(battlenet.ErrServer, 503))
+		return retry.AsTemporal(ctx, "probe", bnErr(battlenet.ErrServer, 503))
 	}
 	env.RegisterActivityWithOptions(probe, activity.RegisterOptions{Name: "probe"})
 	_, err := env.ExecuteActivity("probe")
 	var appErr *temporal.ApplicationError
 	require.True(t, errors.As(err, &appErr), "%T: %v", err, err)
-	assert.Equal(t, activities.ErrTypeTransient, appErr.Type())
+	assert.Equal(t, retry.ErrTypeTransient, appErr.Type())
 	assert.False(t, appErr.NonRetryable())
 }
 
@@ -99,8 +99,8 @@ func TestAsTemporalCapsBattlenetAttempts(t *testing.T) {
 		err   error
 		calls int
 	}{
-		{"battlenet server error", bnErr(battlenet.ErrServer, 503), activities.BattlenetAttempts},
-		{"deadlock", &pgconn.PgError{Code: "40P01"}, activities.DatabaseAttempts},
+		{"battlenet server error", bnErr(battlenet.ErrServer, 503), retry.BattlenetAttempts},
+		{"deadlock", &pgconn.PgError{Code: "40P01"}, retry.DatabaseAttempts},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
@@ -110,7 +110,7 @@ func TestAsTemporalCapsBattlenetAttempts(t *testing.T) {
 			var attempts []int32
 			var errs []error
 			env.RegisterActivityWithOptions(func(ctx context.Context) error {
-				err := activities.AsTemporal(ctx, "probe", tc.err)
+				err := retry.AsTemporal(ctx, "probe", tc.err)
 				mu.Lock()
 				defer mu.Unlock()
 				attempts = append(attempts, activity.GetInfo(ctx).Attempt)
@@ -121,7 +121,7 @@ func TestAsTemporalCapsBattlenetAttempts(t *testing.T) {
 				ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 					StartToCloseTimeout: time.Minute,
 					RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-						MaximumAttempts: activities.DatabaseAttempts, NonRetryableErrorTypes: activities.NonRetryableTypes},
+						MaximumAttempts: retry.DatabaseAttempts, NonRetryableErrorTypes: retry.NonRetryableTypes()},
 				})
 				return workflow.ExecuteActivity(ctx, "probe").Get(ctx, nil)
 			}, workflow.RegisterOptions{Name: "probeWorkflow"})
@@ -138,10 +138,10 @@ func TestAsTemporalCapsBattlenetAttempts(t *testing.T) {
 			last := errs[len(errs)-1]
 			var appErr *temporal.ApplicationError
 			require.True(t, errors.As(last, &appErr))
-			if tc.calls == activities.BattlenetAttempts {
+			if tc.calls == retry.BattlenetAttempts {
 				assert.True(t, appErr.NonRetryable(), "the third Battle.net failure is final")
 				assert.Contains(t, appErr.Message(), "gave up after 3 attempts")
-				assert.Equal(t, activities.ErrTypeTransient, appErr.Type())
+				assert.Equal(t, retry.ErrTypeTransient, appErr.Type())
 			}
 			for _, e := range errs[:len(errs)-1] {
 				require.True(t, errors.As(e, &appErr))

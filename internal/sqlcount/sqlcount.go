@@ -1,4 +1,6 @@
-package store
+// Package sqlcount counts the statements a pgx pool sends, for tests and benchmarks that assert
+// round-trip budgets.
+package sqlcount
 
 import (
 	"context"
@@ -8,20 +10,20 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// StatementCounter is a pgx.QueryTracer that counts the statements a pool sends, so benchmarks and tests
+// Counter is a pgx.QueryTracer that counts the statements a pool sends, so benchmarks and tests
 // can assert round-trip budgets ("a 5,000-entry board is at most 3 statements"). Transaction control
 // (BEGIN, COMMIT, ROLLBACK, savepoints) is counted apart from data statements, because pgx.BeginFunc
 // adds it to every write and it says nothing about how well a write is batched.
 // The zero value is ready to use; it is safe for concurrent use by every connection of a pool.
-type StatementCounter struct {
+type Counter struct {
 	data atomic.Int64
 	tx   atomic.Int64
 }
 
-var _ pgx.QueryTracer = (*StatementCounter)(nil)
+var _ pgx.QueryTracer = (*Counter)(nil)
 
 // TraceQueryStart counts the statement as it is sent.
-func (c *StatementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+func (c *Counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
 	if isTxControl(data.SQL) {
 		c.tx.Add(1)
 	} else {
@@ -31,16 +33,16 @@ func (c *StatementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, dat
 }
 
 // TraceQueryEnd is required by pgx.QueryTracer; failed statements were already counted at start.
-func (c *StatementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *Counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // Count is the number of data statements (everything but transaction control) since the last Reset.
-func (c *StatementCounter) Count() int64 { return c.data.Load() }
+func (c *Counter) Count() int64 { return c.data.Load() }
 
 // TxControl is the number of BEGIN/COMMIT/ROLLBACK/SAVEPOINT statements since the last Reset.
-func (c *StatementCounter) TxControl() int64 { return c.tx.Load() }
+func (c *Counter) TxControl() int64 { return c.tx.Load() }
 
 // Reset zeroes both counters.
-func (c *StatementCounter) Reset() {
+func (c *Counter) Reset() {
 	c.data.Store(0)
 	c.tx.Store(0)
 }
