@@ -175,9 +175,10 @@ func answered(r FetchResult) bool {
 	return r.Status == StatusFetched || r.Status == StatusNotModified
 }
 
-// BoardFreshness measures how stale the gear of a board's ranked, readable characters is.
+// BoardFreshness marks the board's snapshot complete and measures how stale the gear of its ranked,
+// readable characters is.
 func (a *Activities) BoardFreshness(ctx context.Context, in FreshnessInput) (FreshnessResult, error) {
-	age, err := a.Store.OldestGear(ctx, in.LeaderboardID, in.SnapshotAt, a.now())
+	age, err := a.Store.FinishBoard(ctx, in.LeaderboardID, in.SnapshotAt, a.now())
 	if err != nil {
 		return FreshnessResult{}, retry.AsTemporal(ctx, "measure gear freshness", err)
 	}

@@ -119,7 +119,9 @@ func TestRegionSync(t *testing.T) {
 	assert.Equal(t, tr.private, endpointCount(stats, fakeblizzard.EndpointProfile, "404"))
 	assert.Equal(t, 2*tr.private, endpointCount(stats, fakeblizzard.EndpointEquipment, "404")+endpointCount(stats, fakeblizzard.EndpointSpecializations, "404"))
 	assert.Equal(t, p.Requests, gearRequests+endpointCount(stats, fakeblizzard.EndpointProfile)+
-		endpointCount(stats, fakeblizzard.EndpointLeaderboard), "the workflows count every request they make")
+		endpointCount(stats, fakeblizzard.EndpointLeaderboard)+endpointCount(stats, fakeblizzard.EndpointSeasonIndex)+
+		endpointCount(stats, fakeblizzard.EndpointSeason)+endpointCount(stats, fakeblizzard.EndpointLeaderboardIndex),
+		"the workflows count every request they make")
 	checkTruth(t, s, region, res.SnapshotAt, nil)
 	builds := s.Count(t, `SELECT count(*) FROM gear_builds`)
 	assert.LessOrEqual(t, builds, tr.public(), "at most one gear build per public character")

@@ -122,9 +122,10 @@ func (w *world) advance(active float64) AdvanceReport {
 			idlePublic = append(idlePublic, id)
 		}
 	}
-	gear := pickSorted(r, activePublic, share(gearShare, len(activePublic)))
+	gearN, idleN := gearChanges(w.opts.GearChange, len(activePublic), len(idlePublic))
+	gear := pickSorted(r, activePublic, gearN)
 	talents := pickSorted(r, activePublic, share(talentShare, len(activePublic)))
-	idle := pickSorted(r, idlePublic, share(idleGearRate, len(idlePublic)))
+	idle := pickSorted(r, idlePublic, idleN)
 	for _, id := range slices.Concat(gear, idle) {
 		w.changeGearLocked(w.byID[id])
 	}
@@ -135,6 +136,17 @@ func (w *world) advance(active float64) AdvanceReport {
 	rep.TalentsChanged = talents
 	rep.IdleGearChanged = idle
 	return rep
+}
+
+// gearChanges is how many active and idle public characters change gear in a cycle: the default
+// shares, or with Options.GearChange that fraction of all of them, players first.
+func gearChanges(fraction float64, active, idle int) (fromActive, fromIdle int) {
+	if fraction <= 0 {
+		return share(gearShare, active), share(idleGearRate, idle)
+	}
+	n := int(math.Round(fraction * float64(active+idle)))
+	fromActive = min(n, active)
+	return fromActive, n - fromActive
 }
 
 // pickSorted draws n of the ids (sorted input) and returns them sorted.

@@ -2,6 +2,7 @@ package fakeblizzard
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -78,10 +79,12 @@ func parseRoute(escaped string) route {
 }
 
 // recorder counts the status when it is written, i.e. before the client can see the answer, so Stats
-// is exact as soon as a response has been received.
+// is exact as soon as a response has been received. An answer written after the client went away
+// (the request's context is done) is also counted as abandoned.
 type recorder struct {
 	http.ResponseWriter
 	stats    *statsCounter
+	ctx      context.Context // the request's: net/http cancels it when the client's connection closes
 	endpoint string
 	client   string // the OAuth client, once the credentials or the token named one
 	wrote    bool
@@ -90,6 +93,9 @@ type recorder struct {
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {
 		r.wrote = true
+		if r.ctx != nil && r.ctx.Err() != nil {
+			r.stats.abandoned()
+		}
 		r.stats.answer(r.endpoint, strconv.Itoa(code), r.client)
 	}
 	r.ResponseWriter.WriteHeader(code)
@@ -122,7 +128,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.request()
 	rt := parseRoute(r.URL.EscapedPath())
-	rec := &recorder{ResponseWriter: w, stats: &s.stats, endpoint: rt.kind}
+	rec := &recorder{ResponseWriter: w, stats: &s.stats, ctx: r.Context(), endpoint: rt.kind}
 	if rt.kind == EndpointToken {
 		s.token(rec, r)
 		return

@@ -69,6 +69,12 @@ type Options struct {
 	Active float64
 	// Cycle, when positive, advances the world by itself every Cycle (Close stops the clock).
 	Cycle time.Duration
+	// GearChange, when positive, is the fraction of the public characters ranked on the served boards
+	// whose gear changes in a cycle, in place of the default shares (40 % of those who played, 2 % of
+	// the others). Players regear first, so idle detection sees the change; only what exceeds them
+	// goes to characters who did not play (AdvanceReport.IdleGearChanged). Storage benchmarks set it
+	// to pin how much new gear a cycle brings.
+	GearChange float64
 
 	// FixturesDir serves captured responses (the layout of shared/fixtures/blizzard) instead of the
 	// generated world.
@@ -137,7 +143,7 @@ func (o Options) withDefaults() (Options, error) {
 	if o.RPS < 0 || o.RPH < 0 {
 		return o, fmt.Errorf("rps %d / rph %d: must not be negative", o.RPS, o.RPH)
 	}
-	for _, r := range []float64{o.ServerErrorRate, o.DropRate, o.SlowRate, o.MalformedRate, o.Active} {
+	for _, r := range []float64{o.ServerErrorRate, o.DropRate, o.SlowRate, o.MalformedRate, o.Active, o.GearChange} {
 		if r < 0 || r > 1 {
 			return o, fmt.Errorf("rate %v: must be within [0, 1]", r)
 		}

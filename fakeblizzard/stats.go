@@ -16,6 +16,10 @@ type Stats struct {
 	ByStatus   map[string]int64            `json:"by_status"`
 	Faults     map[string]int64            `json:"faults"`
 	ByClient   map[string]ClientStats      `json:"by_client"`
+	// Abandoned counts answers whose client had already gone away (timed out, hung up, was stopped)
+	// when the server came to write them: requests the client gave up on mid-flight. They are counted
+	// in ByEndpoint and ByStatus too, with the status the server wrote.
+	Abandoned int64 `json:"abandoned"`
 }
 
 // ClientStats is one OAuth client's share. Requests counts its API requests, those the quota counts
@@ -116,6 +120,12 @@ func (c *statsCounter) answer(endpoint, status, client string) {
 	c.s.ByClient[client] = cs
 }
 
+func (c *statsCounter) abandoned() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.s.Abandoned++
+}
+
 func (c *statsCounter) fault(kind string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -125,7 +135,7 @@ func (c *statsCounter) fault(kind string) {
 func (c *statsCounter) snapshot() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := Stats{Total: c.s.Total, ByEndpoint: map[string]map[string]int64{}, ByStatus: maps.Clone(c.s.ByStatus), Faults: maps.Clone(c.s.Faults)}
+	out := Stats{Total: c.s.Total, Abandoned: c.s.Abandoned, ByEndpoint: map[string]map[string]int64{}, ByStatus: maps.Clone(c.s.ByStatus), Faults: maps.Clone(c.s.Faults)}
 	for k, v := range c.s.ByEndpoint {
 		out.ByEndpoint[k] = maps.Clone(v)
 	}

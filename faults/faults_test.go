@@ -17,6 +17,7 @@ import (
 
 	"github.com/pvpsync/pvpsync/fakeblizzard"
 	"github.com/pvpsync/pvpsync/internal/testdb"
+	"github.com/pvpsync/pvpsync/retry"
 	"github.com/pvpsync/pvpsync/store"
 	"github.com/pvpsync/pvpsync/workflows"
 )
@@ -24,6 +25,10 @@ import (
 // syncThreads is PVP_SYNC_THREADS of every worker: the most Battle.net activities one process has in
 // flight, so about the most requests a SIGKILL can make a run repeat.
 const syncThreads = 32
+
+// defaultQueue is the Battle.net task queue of the one credential ("default") the workers get from
+// BLIZZARD_CLIENT_ID/BLIZZARD_CLIENT_SECRET.
+var defaultQueue = workflows.BattlenetQueue("default", "", workflows.ScopeCredential)
 
 // boards is the usual shape: two team boards sharing most of their players and a spec board.
 func boards(seed int64, characters, specCharacters int) fakeblizzard.Options {
@@ -38,7 +43,7 @@ func (e *env) waitEquipment(tr truth, share float64) {
 	e.t.Helper()
 	want := share * float64(len(tr.distinct))
 	waitFor(e.t, 5*time.Minute, fmt.Sprintf("%.0f%% of the equipment requests", share*100), func() bool {
-		return float64(e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment)) >= want
+		return float64(e.api.Stats().Endpoint(fakeblizzard.EndpointEquipment)) >= want
 	})
 }
 
@@ -55,7 +60,7 @@ func TestWorkerKilled(t *testing.T) {
 		e.waitEquipment(tr, share)
 		e.workers[len(e.workers)-1].kill(t)
 		t.Logf("SIGKILL %d after %s at %d/%d equipment requests", i+1, time.Since(began).Round(time.Second),
-			e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
+			e.api.Stats().Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
 		e.startWorker(fmt.Sprintf("worker-%d", i+2))
 	}
 	res, err := e.wait(run, 10*time.Minute)
@@ -63,7 +68,7 @@ func TestWorkerKilled(t *testing.T) {
 	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
 	e.check(res, tr, checkOpts{})
 
-	gear, clean, window := e.fake.Gear(), 2*len(tr.distinct), 2*syncThreads
+	gear, clean, window := gearRequests(e.api.Stats()), 2*len(tr.distinct), 2*syncThreads
 	t.Logf("equipment+specializations requests: %d (clean run %d, allowed +%d per kill)", gear, clean, window)
 	assert.GreaterOrEqual(t, gear, clean)
 	assert.LessOrEqual(t, gear, clean+2*window, "a kill repeats at most the requests in flight")
@@ -78,7 +83,7 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 	b := e.startWorker("worker-b")
 	// Both must really be serving the queues before one dies.
 	for q, kind := range map[string]enumspb.TaskQueueType{
-		workflows.TaskQueueSync: enumspb.TASK_QUEUE_TYPE_ACTIVITY, workflows.TaskQueueWorkflows: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
+		defaultQueue: enumspb.TASK_QUEUE_TYPE_ACTIVITY, workflows.TaskQueueWorkflows: enumspb.TASK_QUEUE_TYPE_WORKFLOW,
 	} {
 		waitFor(t, time.Minute, "both workers polling "+q, func() bool {
 			ids := e.pollers(q, kind)
@@ -98,7 +103,7 @@ func TestTwoWorkersOneKilled(t *testing.T) {
 	assert.True(t, b.alive(), "worker-b kept running")
 	assert.False(t, a.alive())
 	e.check(res, tr, checkOpts{})
-	gear, clean := e.fake.Gear(), 2*len(tr.distinct)
+	gear, clean := gearRequests(e.api.Stats()), 2*len(tr.distinct)
 	t.Logf("equipment+specializations requests: %d (clean run %d)", gear, clean)
 	assert.LessOrEqual(t, gear, clean+2*syncThreads, "the kill repeats at most worker-a's requests in flight")
 }
@@ -153,9 +158,19 @@ func TestPostgresRestarted(t *testing.T) {
 	e.check(res, tr, checkOpts{})
 }
 
+// Outages sized from the retry policy's own numbers: a request retries for retry.BattlenetRetryWindow()
+// (the delays between its retry.BattlenetAttempts attempts). An outage clearly shorter than that window
+// is ridden out by every request that meets it; one clearly longer fails the requests that meet it
+// early.
+var (
+	shortOutage = retry.BattlenetRetryWindow() * 2 / 3
+	longOutage  = retry.BattlenetRetryWindow() * 3 / 2
+)
+
 // TestHostileAPI: 5xx, dropped connections, answers slower than the client's timeout, bursts of 429
-// (with and without Retry-After), revoked tokens and a short total outage. The sync completes;
-// characters that still fail after their attempts are reported with a reason, never counted synced.
+// (with and without Retry-After), revoked tokens and a total outage longer than the retry window. The
+// sync completes; characters that still fail after their attempts are reported with a reason, never
+// counted synced.
 func TestHostileAPI(t *testing.T) {
 	e := newEnv(t, boards(404, 250, 100), testdb.New(t))
 	tr := e.truth()
@@ -170,7 +185,7 @@ func TestHostileAPI(t *testing.T) {
 	// length is the scenario, hence the sleep.
 	burst := func(share float64, name string, f fakeblizzard.Faults, hold time.Duration) {
 		e.waitEquipment(tr, share)
-		t.Logf("%s after %s, %d/%d equipment requests", name, time.Since(began).Round(time.Second),
+		t.Logf("%s for %s after %s, %d/%d equipment requests", name, hold, time.Since(began).Round(time.Second),
 			e.fake.Stats().Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
 		e.fake.SetFaults(f)
 		time.Sleep(hold)
@@ -186,28 +201,58 @@ func TestHostileAPI(t *testing.T) {
 	burst(0.35, "429 burst without Retry-After", limited, 3*time.Second)
 	outage := hostile
 	outage.ServerErrorRate = 1
-	// Longer than the 2 s + 4 s of backoff between a request's three attempts: some characters must fail.
-	burst(0.5, "total outage (every request 5xx)", outage, 7*time.Second)
+	burst(0.5, fmt.Sprintf("total outage (every request 5xx), longer than the %s retry window", retry.BattlenetRetryWindow()), outage, longOutage)
 
 	res, err := e.wait(run, 12*time.Minute)
 	require.NoError(t, err)
 	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
 	st := e.fake.Stats()
-	t.Logf("fake: faults %v, statuses %v", st.Faults, st.ByStatus)
+	t.Logf("fake: faults %v, statuses %v, %d answers abandoned by the client", st.Faults, st.ByStatus, st.Abandoned)
 	for _, k := range []string{fakeblizzard.FaultServerError, fakeblizzard.FaultDrop, fakeblizzard.FaultSlow, fakeblizzard.FaultRateLimit} {
 		assert.Positive(t, st.Faults[k], "fault %s was injected", k)
 	}
 	assert.Positive(t, st.ByStatus["401"], "revoked tokens were refused at least once")
+	assert.Positive(t, st.Abandoned, "answers slower than the client's timeout are abandoned by it")
 
 	got := e.check(res, tr, checkOpts{allowFailures: true})
 	p := res.Totals
-	assert.Positive(t, p.Failed, "the outage outlasts three attempts: some characters must be reported failed")
+	assert.Positive(t, p.Failed, "the outage outlasts %d attempts: some characters must be reported failed", retry.BattlenetAttempts)
 	assert.Len(t, p.Failures, min(p.Failed, 50), "failures are listed (up to the cap)")
 	for _, f := range p.Failures {
-		assert.Regexp(t, `^(equipment|specializations|process|prepare|mark unavailable): `, f.Reason)
+		assert.Regexp(t, `^(prepare|route|equipment|specializations|mark unavailable|commit): `, f.Reason)
 		assert.NotZero(t, f.BlizzardID)
 	}
 	t.Logf("%d failed, %d left unprocessed; reasons of the listed failures: %v", p.Failed, len(got.unprocessed), reasonKinds(p.Failures))
+}
+
+// TestShortOutage: every Battle.net request answers 5xx for a while shorter than the retry window,
+// with nothing else going wrong. Requests that meet the outage retry through it: no character fails,
+// and every row matches the truth.
+func TestShortOutage(t *testing.T) {
+	e := newEnv(t, boards(414, 150, 60), testdb.New(t))
+	tr := e.truth()
+	e.startWorker("worker")
+	began := time.Now()
+	run := e.startSync(workflows.SyncRegionInput{}, 10*time.Minute)
+
+	e.waitEquipment(tr, 0.25)
+	before := e.fake.Stats()
+	e.fake.SetFaults(fakeblizzard.Faults{ServerErrorRate: 1})
+	t.Logf("total outage for %s (retry window %s: %d attempts) after %s, %d/%d equipment requests", shortOutage,
+		retry.BattlenetRetryWindow(), retry.BattlenetAttempts, time.Since(began).Round(time.Second),
+		before.Endpoint(fakeblizzard.EndpointEquipment), len(tr.distinct))
+	time.Sleep(shortOutage) // the outage itself
+	e.fake.SetFaults(fakeblizzard.Faults{})
+	during := e.fake.Stats().Faults[fakeblizzard.FaultServerError]
+
+	res, err := e.wait(run, 10*time.Minute)
+	require.NoError(t, err)
+	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
+	require.Positive(t, during, "the outage met requests")
+	gear, clean := gearRequests(e.fake.Stats()), 2*len(tr.distinct)
+	t.Logf("%d requests answered 5xx during the outage; equipment+specializations requests: %d (clean run %d)", during, gear, clean)
+	assert.Greater(t, gear, clean, "requests that met the outage were retried")
+	e.check(res, tr, checkOpts{}) // no failure allowed
 }
 
 // reasonKinds counts failures by the kind of their last error.
@@ -226,10 +271,11 @@ func reasonKinds(fs []workflows.Failure) map[string]int {
 	return kinds
 }
 
-// TestMalformedPayloads: after a clean run, characters change gear and a second run (TTL 0, so every
-// character is asked again) gets some truncated or renamed-key bodies. Those characters are reported
-// failed with a Decode reason and their earlier snapshot's rows and raw JSON are kept; the rest of the
-// run is unaffected.
+// TestMalformedPayloads: after a clean run, characters change gear and a second run (idle detection off
+// and TTL 0, so every character is asked again, conditionally) gets some truncated or renamed-key
+// bodies. Those characters are reported failed with a Decode reason; nothing of theirs is written (their
+// earlier snapshot, their current state and its Last-Modified stay, no malformed body is kept) and
+// the rest of the run is unaffected. A third run, without faults, syncs exactly them.
 func TestMalformedPayloads(t *testing.T) {
 	e := newEnv(t, boards(505, 150, 60), testdb.New(t))
 	tr := e.truth()
@@ -238,7 +284,8 @@ func TestMalformedPayloads(t *testing.T) {
 	e.check(res1, tr, checkOpts{})
 	w1.stop(30 * time.Second)
 
-	before := e.snapshotState(res1.SnapshotAt)
+	entries1 := e.entryStates(res1.SnapshotAt)
+	chars1 := e.characterStates()
 	changed := e.changeGear(tr.public() / 2)
 	isChanged := map[int64]bool{}
 	for _, id := range changed {
@@ -246,7 +293,8 @@ func TestMalformedPayloads(t *testing.T) {
 	}
 	e.fake.SetFaults(fakeblizzard.Faults{MalformedRate: 0.03})
 	e.fake.ResetStats()
-	e.startWorker("worker-run2", "PVP_EQUIPMENT_SNAPSHOT_TTL_HOURS=0")
+	askAll := []string{"PVP_IDLE_MAX_AGE=0", "PVP_EQUIPMENT_SNAPSHOT_TTL_HOURS=0"}
+	w2 := e.startWorker("worker-run2", askAll...)
 	res2 := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
 	st := e.fake.Stats()
 	t.Logf("malformed bodies served: %d", st.Faults[fakeblizzard.FaultMalformed])
@@ -262,69 +310,96 @@ func TestMalformedPayloads(t *testing.T) {
 	}
 	require.NotEmpty(t, got.unprocessed)
 
-	// The failed characters keep their earlier snapshot whole, and nothing of it is wiped. A character
-	// on two boards is tried by each: the second try may fetch the side the first could not decode (and
-	// fail on the other), so a side holds either its new payload at the new snapshot (the older copy is
-	// cleared by design: raw JSON lives on the newest snapshot only) or its earlier payload untouched.
-	after := e.snapshotState(res1.SnapshotAt)
-	fresh := e.snapshotState(res2.SnapshotAt)
-	assert.Equal(t, before.items, after.items, "entry items of the first snapshot")
-	assert.Equal(t, before.processed, after.processed, "processed entries of the first snapshot")
+	// Nothing of the failed characters is written: the first snapshot is intact, their state (gear
+	// build, Last-Modified values) is the earlier one, so the next run asks again unconditionally, and
+	// their entries of the new snapshot carry nothing. A character on two boards is tried by each: a
+	// side one try decoded may have stored its (well-formed) payload, which the next try reuses.
+	assert.Equal(t, entries1, e.entryStates(res1.SnapshotAt), "entries of the first snapshot")
+	chars2 := e.characterStates()
+	entries2 := e.entryStates(res2.SnapshotAt)
 	for bid := range got.unprocessed {
 		if tr.private[bid] {
-			continue // never had a payload to keep
+			continue
 		}
-		reasons := got.reasons[bid]
-		for _, side := range []string{"raw_equipment", "raw_specialization"} {
-			if fresh.raw[bid][side] != "" {
-				assert.Empty(t, after.raw[bid][side], "character %d %v: %s is stored once, at the newest snapshot", bid, reasons, side)
-				continue
-			}
-			assert.Equal(t, before.raw[bid][side], after.raw[bid][side], "character %d %v: its earlier %s is kept", bid, reasons, side)
-			assert.NotEmpty(t, after.raw[bid][side], "character %d %v: %s", bid, reasons, side)
-		}
-		assert.Equal(t, before.charItems[bid], after.charItems[bid], "character %d: its earlier entry items are kept", bid)
-		assert.Zero(t, fresh.charItems[bid], "character %d %v: no entry items at the new snapshot", bid, reasons)
+		assert.Equal(t, chars1[bid], chars2[bid], "character %d %v: its state is the earlier one", bid, got.reasons[bid])
+		assert.Empty(t, entries2.of(bid), "character %d %v: nothing written at the new snapshot", bid, got.reasons[bid])
 	}
-	t.Logf("%d reported failed, %d left on their earlier snapshot", p.Failed, len(got.unprocessed))
+	assert.Zero(t, e.count(`SELECT count(*) FROM character_payloads
+WHERE (side = 'equipment' AND NOT body ? 'equipped_items') OR (side = 'specializations' AND NOT body ? 'specializations')`),
+		"no malformed body is stored")
+	t.Logf("%d reported failed, %d left on their earlier state", p.Failed, len(got.unprocessed))
+
+	// Run 3, healthy: the characters left behind are synced (their state kept its old Last-Modified,
+	// so they get a 200), everybody else answers 304.
+	w2.stop(30 * time.Second)
+	e.fake.SetFaults(fakeblizzard.Faults{})
+	e.startWorker("worker-run3", askAll...)
+	res3 := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
+	e.check(res3, tr, checkOpts{})
+	behind := 0
+	for bid := range got.unprocessed {
+		if !tr.private[bid] {
+			behind++
+		}
+	}
+	assert.Equal(t, behind, res3.Totals.Synced, "exactly the characters the malformed run left behind are synced")
+	assert.Equal(t, tr.public()-behind, res3.Totals.NotModified)
 }
 
-// snapState is what a snapshot holds, to compare before and after a run.
-type snapState struct {
-	items, processed int
-	charItems        map[int64]int
-	raw              map[int64]map[string]string
+// entryStates is what each entry of a snapshot references, by entry id.
+type entryStates map[int64]entryState
+
+type entryState struct {
+	blizzardID int64
+	state      string // gear build, loadout, spec, processed time
 }
 
-func (e *env) snapshotState(snap time.Time) snapState {
+func (e *env) entryStates(snap time.Time) entryStates {
 	e.t.Helper()
-	s := snapState{charItems: map[int64]int{}, raw: map[int64]map[string]string{}}
-	s.processed = e.count(`SELECT count(*) FROM pvp_leaderboard_entries WHERE snapshot_at = $1 AND equipment_processed_at IS NOT NULL`, snap)
-	rows, err := e.db.Query(context.Background(), `SELECT c.blizzard_id, COALESCE(e.raw_equipment::text, ''),
-       COALESCE(e.raw_specialization::text, ''),
-       (SELECT count(*) FROM pvp_leaderboard_entry_items i WHERE i.pvp_leaderboard_entry_id = e.id)
+	rows, err := e.db.Query(context.Background(), `SELECT e.id, c.blizzard_id,
+       concat_ws('/', e.gear_build_id, e.talent_loadout_id, e.spec_id, e.processed_at)
 FROM pvp_leaderboard_entries e JOIN characters c ON c.id = e.character_id WHERE e.snapshot_at = $1`, snap)
 	require.NoError(e.t, err)
+	out := entryStates{}
 	for rows.Next() {
-		var bid int64
-		var eq, sp string
-		var n int
-		require.NoError(e.t, rows.Scan(&bid, &eq, &sp, &n))
-		s.items += n
-		s.charItems[bid] += n
-		if s.raw[bid] == nil {
-			s.raw[bid] = map[string]string{}
-		}
-		// Every entry of a character at one snapshot holds the same payload.
-		if eq != "" {
-			s.raw[bid]["raw_equipment"] = eq
-		}
-		if sp != "" {
-			s.raw[bid]["raw_specialization"] = sp
-		}
+		var id int64
+		var s entryState
+		require.NoError(e.t, rows.Scan(&id, &s.blizzardID, &s.state))
+		out[id] = s
 	}
 	require.NoError(e.t, rows.Err())
-	return s
+	return out
+}
+
+// of lists the non-empty states of one character's entries.
+func (es entryStates) of(blizzardID int64) []string {
+	var out []string
+	for _, s := range es {
+		if s.blizzardID == blizzardID && s.state != "" {
+			out = append(out, s.state)
+		}
+	}
+	return out
+}
+
+// characterStates is every character's current state, by Battle.net id: what its next entries copy
+// (gear build, spec, loadouts) and its next requests send (Last-Modified values).
+func (e *env) characterStates() map[int64]string {
+	e.t.Helper()
+	rows, err := e.db.Query(context.Background(), `SELECT blizzard_id,
+       concat_ws('/', gear_build_id, talent_spec_id, equipment_last_modified, specializations_last_modified,
+                 (SELECT string_agg(spec_id || ':' || talent_loadout_id, ',' ORDER BY spec_id) FROM character_loadouts l WHERE l.character_id = c.id))
+FROM characters c`)
+	require.NoError(e.t, err)
+	out := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var s string
+		require.NoError(e.t, rows.Scan(&id, &s))
+		out[id] = s
+	}
+	require.NoError(e.t, rows.Err())
+	return out
 }
 
 // TestEmptyBoards: Battle.net answers empty boards after a clean run: the region result marks them
@@ -335,8 +410,14 @@ func TestEmptyBoards(t *testing.T) {
 	e.startWorker("worker")
 	res1 := e.syncOK(workflows.SyncRegionInput{}, 10*time.Minute)
 	e.check(res1, tr, checkOpts{})
-	entries := e.count(`SELECT count(*) FROM pvp_leaderboard_entries`)
-	items := e.count(`SELECT count(*) FROM pvp_leaderboard_entry_items`)
+	counts := func() map[string]int {
+		out := map[string]int{}
+		for _, table := range []string{"pvp_leaderboard_entries", "characters", "gear_builds", "talent_loadouts", "character_payloads"} {
+			out[table] = e.count(`SELECT count(*) FROM ` + table)
+		}
+		return out
+	}
+	before := counts()
 
 	e.fake.SetFaults(fakeblizzard.Faults{EmptyBoards: true})
 	e.fake.ResetStats()
@@ -351,8 +432,7 @@ func TestEmptyBoards(t *testing.T) {
 	}
 	assert.Zero(t, res2.Totals.Total)
 	assert.Zero(t, res2.Failed)
-	assert.Equal(t, entries, e.count(`SELECT count(*) FROM pvp_leaderboard_entries`), "no entry written")
-	assert.Equal(t, items, e.count(`SELECT count(*) FROM pvp_leaderboard_entry_items`))
+	assert.Equal(t, before, counts(), "nothing written")
 	assert.Zero(t, e.count(`SELECT count(*) FROM pvp_leaderboard_entries WHERE snapshot_at = $1`, res2.SnapshotAt))
 	st := e.fake.Stats()
 	assert.Zero(t, st.Endpoint(fakeblizzard.EndpointEquipment), "no character synced from an empty board")

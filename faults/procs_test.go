@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,7 +28,6 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
-	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
 	"github.com/pvpsync/pvpsync/internal/testbin"
 	"github.com/pvpsync/pvpsync/internal/testtemporal"
@@ -61,10 +61,21 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "faults: go build ./worker: %v\n%s", err, out)
 			return 1
 		}
+		defer testbin.Cleanup() // bin/fakeblizzard, built by the tests that run it as a process
 		defer testtemporal.Stop()
 		return m.Run()
 	}()
 	os.Exit(code)
+}
+
+// fakeEndpoint is the Battle.net the workers talk to: the in-process fake (fakeAPI) or a fakeblizzard
+// process (fakeProcess).
+type fakeEndpoint interface {
+	// Env is the BLIZZARD_* lines that point a worker at it.
+	Env() []string
+	ClientID() string
+	ClientSecret() string
+	Stats() fakeblizzard.Stats
 }
 
 // fakeAPI serves a fakeblizzard.Server behind a handler that records every bearer token presented, so
@@ -99,13 +110,19 @@ func startFake(t *testing.T, opts fakeblizzard.Options) *fakeAPI {
 	}
 	go func() { _ = f.hs.Serve(ln) }()
 	// Close drops open connections, so slow answers in flight do not hold the cleanup.
-	t.Cleanup(func() { _ = f.hs.Close() })
+	t.Cleanup(func() { _ = f.hs.Close(); srv.Close() })
 	return f
 }
 
 // URL and TokenURL shadow the embedded server's (which is not listening itself).
 func (f *fakeAPI) URL() string      { return f.url }
 func (f *fakeAPI) TokenURL() string { return f.url + "/token" }
+
+// Env points a worker at the in-process fake.
+func (f *fakeAPI) Env() []string {
+	return []string{"BLIZZARD_API_URL=" + f.URL(), "BLIZZARD_OAUTH_URL=" + f.TokenURL(),
+		"BLIZZARD_CLIENT_ID=" + f.ClientID(), "BLIZZARD_CLIENT_SECRET=" + f.ClientSecret()}
+}
 
 // Tokens lists the bearer tokens clients presented so far.
 func (f *fakeAPI) Tokens() []string {
@@ -118,19 +135,19 @@ func (f *fakeAPI) Tokens() []string {
 	return out
 }
 
-// Gear is the number of equipment plus specializations requests answered (any status, drops included).
-func (f *fakeAPI) Gear() int {
-	st := f.Stats()
+// gearRequests is the number of equipment plus specializations requests answered (any status, drops
+// included).
+func gearRequests(st fakeblizzard.Stats) int {
 	return int(st.Endpoint(fakeblizzard.EndpointEquipment) + st.Endpoint(fakeblizzard.EndpointSpecializations))
 }
 
-// env is one test's pvpsync: the fake, a twin fake for ground truth that is never faulted, a database,
-// the Temporal client and the worker processes.
+// env is one test's pvpsync: the fake Battle.net (and its world, the ground truth), a database, the
+// Temporal client and the worker processes.
 type env struct {
 	t        *testing.T
-	fake     *fakeAPI
-	twin     *fakeblizzard.Server
-	twinBN   *battlenet.Client
+	api      fakeEndpoint
+	fake     *fakeAPI // the in-process fake, whose knobs a test flips; nil when the fake is a process
+	world    *fakeblizzard.Server
 	region   string
 	brackets []string
 	dsn      string
@@ -140,34 +157,34 @@ type env struct {
 	dir      string
 	secret   string
 
-	slots   map[int64]int // distinct equipped slots per character, from the twin
 	workers []*workerProc
 }
 
-// newEnv starts the fake (with a per-test client secret) and its twin, connects to dsn and to the dev
-// server. Workers are started separately.
+// newEnv starts the in-process fake (with a per-test client secret), connects to dsn and to the dev
+// server. Workers are started separately. The fake's ground truth (Truth, BoardTruth) comes from its
+// world model and ignores the faults, so the faulted fake is its own truth.
 func newEnv(t *testing.T, opts fakeblizzard.Options, dsn string) *env {
 	t.Helper()
+	opts.ClientID, opts.ClientSecret = "faults-client", newSecret()
+	f := startFake(t, opts)
+	e := connectEnv(t, opts, dsn, f, f.Server)
+	e.fake = f
+	return e
+}
+
+// newSecret is a client secret of one test, to look for in logs and histories.
+func newSecret() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:])
-	opts.ClientSecret = "faults-secret-" + hex.EncodeToString(b[:])
-	opts.ClientID = "faults-client"
-	e := &env{t: t, region: "us", brackets: opts.Brackets, dsn: dsn, dir: t.TempDir(), secret: opts.ClientSecret, slots: map[int64]int{}}
-	e.fake = startFake(t, opts)
+	return "faults-secret-" + hex.EncodeToString(b[:])
+}
 
-	twinOpts := opts
-	twinOpts.RPS, twinOpts.ServerErrorRate, twinOpts.DropRate, twinOpts.SlowRate, twinOpts.MalformedRate = 0, 0, 0, 0, 0
-	twinOpts.EmptyBoards, twinOpts.Latency = false, 0
-	twin, err := fakeblizzard.Start(twinOpts)
-	require.NoError(t, err, "twin fake")
-	t.Cleanup(twin.Close)
-	e.twin = twin
-	e.twinBN, err = battlenet.New(battlenet.Config{ClientID: twin.ClientID(), ClientSecret: twin.ClientSecret(),
-		APIURL: twin.URL(), OAuthURL: twin.TokenURL(), RequestsPerSecond: 100000, RequestsPerHour: 1 << 30})
-	require.NoError(t, err)
-
+func connectEnv(t *testing.T, opts fakeblizzard.Options, dsn string, api fakeEndpoint, world *fakeblizzard.Server) *env {
+	t.Helper()
+	e := &env{t: t, api: api, world: world, region: "us", brackets: opts.Brackets, dsn: dsn, dir: t.TempDir(), secret: opts.ClientSecret}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	var err error
 	e.db, err = pgxpool.New(ctx, dsn)
 	require.NoError(t, err)
 	t.Cleanup(e.db.Close)
@@ -181,17 +198,12 @@ func quietLogger() tlog.Logger {
 	return tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
-// changeGear changes the gear of n characters on the fake and, identically, on the twin.
+// changeGear changes the gear and talents of n public characters of the test's boards.
 func (e *env) changeGear(n int) []int64 {
 	e.t.Helper()
+	require.NotNil(e.t, e.fake, "changing gear needs the in-process fake")
 	ids, err := e.fake.ChangeGearIn(e.region, e.brackets, n)
 	require.NoError(e.t, err)
-	twinIDs, err := e.twin.ChangeGearIn(e.region, e.brackets, n)
-	require.NoError(e.t, err)
-	require.Equal(e.t, ids, twinIDs, "the twin must change the same characters")
-	for _, id := range ids {
-		delete(e.slots, id)
-	}
 	return ids
 }
 
@@ -204,23 +216,28 @@ type workerProc struct {
 	exitErr error
 }
 
+// The Battle.net budget every worker gets: far above what the fake can serve, so the tests are about
+// faults, not pacing.
+const (
+	workerRPS = 100000
+	workerRPH = 1000000000
+)
+
 // workerEnv is the environment every worker gets (the brief's settings); extra KEY=VALUE pairs override.
 func (e *env) workerEnv(extra ...string) []string {
-	base := []string{
+	base := append([]string{
 		"DATABASE_URL=" + e.dsn,
 		"TEMPORAL_ADDRESS=" + e.hostPort,
 		"TEMPORAL_NAMESPACE=default",
-		"BLIZZARD_CLIENT_ID=" + e.fake.ClientID(),
-		"BLIZZARD_CLIENT_SECRET=" + e.fake.ClientSecret(),
-		"BLIZZARD_API_URL=" + e.fake.URL(),
-		"BLIZZARD_OAUTH_URL=" + e.fake.TokenURL(),
-		"PVP_SYNC_RPS=100000",
-		"PVP_SYNC_RPH=1000000000",
-		"PVP_SYNC_THREADS=32",
+	}, e.api.Env()...)
+	base = append(base,
+		"PVP_SYNC_RPS="+strconv.Itoa(workerRPS),
+		"PVP_SYNC_RPH="+strconv.Itoa(workerRPH),
+		"PVP_SYNC_THREADS="+strconv.Itoa(syncThreads),
 		"PVP_PROCESSING_THREADS=8",
 		"PVP_METRICS_ADDR=127.0.0.1:0",
 		"PVP_LOG_FORMAT=json",
-	}
+	)
 	out := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	override := map[string]string{}
 	for _, kv := range extra {
@@ -304,6 +321,20 @@ func (p *workerProc) kill(t *testing.T) {
 	case <-p.done:
 	case <-time.After(30 * time.Second):
 		t.Fatalf("worker %s still running 30 s after SIGKILL", p.name)
+	}
+}
+
+// term sends SIGTERM and waits up to limit for the process to exit; it returns how long the exit took
+// (limit when it did not exit in time; the process is then left to the cleanup's kill).
+func (p *workerProc) term(t *testing.T, limit time.Duration) time.Duration {
+	t.Helper()
+	began := time.Now()
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM), "SIGTERM worker %s", p.name)
+	select {
+	case <-p.done:
+		return time.Since(began)
+	case <-time.After(limit):
+		return limit
 	}
 }
 

@@ -16,10 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/pvpsync/pvpsync/activities"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
 	"github.com/pvpsync/pvpsync/internal/teststack"
 	"github.com/pvpsync/pvpsync/internal/testtemporal"
+	"github.com/pvpsync/pvpsync/retry"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
@@ -194,13 +194,13 @@ func TestCLIInvalidInput(t *testing.T) {
 			assert.Equal(t, "EVENT_TYPE_WORKFLOW_EXECUTION_FAILED", desc.CloseEvent.EventType)
 			f := desc.CloseEvent.Attrs.Failure
 			assert.Contains(t, f.Message, tc.want)
-			assert.Equal(t, activities.ErrTypeInvalidInput, f.App.Type)
+			assert.Equal(t, retry.ErrTypeInvalidInput, f.App.Type)
 			assert.True(t, f.App.NonRetryable)
 
 			err = s.Temporal.GetWorkflow(context.Background(), id, "").Get(context.Background(), nil)
 			var appErr *temporal.ApplicationError
 			require.True(t, errors.As(err, &appErr), "application error, got %v", err)
-			assert.Equal(t, activities.ErrTypeInvalidInput, appErr.Type())
+			assert.Equal(t, retry.ErrTypeInvalidInput, appErr.Type())
 			assert.True(t, appErr.NonRetryable())
 			assert.Contains(t, appErr.Message(), tc.want)
 			assert.Less(t, time.Since(began), 30*time.Second, "fails at once, no retries")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,9 +25,11 @@ import (
 )
 
 // TestUIScreenshots syncs two small boards on a dev server with the Web UI and takes what an operator
-// sees with headless Chromium: the workflow list filtered by the PvpBracket search attribute, and one
-// leaderboard workflow's page. The rendered DOM is checked too (the filter keeps the 3v3 board and drops
-// the 2v2 one; the workflow page names its type and summary), and the screenshots must not be blank.
+// sees with headless Chromium: the workflow list filtered by the PvpBracket search attribute, one
+// leaderboard workflow's page with its characters' summaries, and — after a board of another region
+// whose every profile answer comes back malformed — the list filtered by PvpOutcome = "failed". The
+// rendered DOM is checked too (each filter keeps what it should and drops the rest; the workflow page
+// names its type and every character child it started), and the screenshots must not be blank.
 // PVP_SCREENSHOTS_DIR (relative to the module root) keeps the PNGs; docs/screenshots holds the committed ones.
 func TestUIScreenshots(t *testing.T) {
 	chrome := chromium(t)
@@ -50,8 +53,8 @@ func TestUIScreenshots(t *testing.T) {
 	dom := renderUntil(t, chrome, listURL, func(dom string) bool {
 		return strings.Contains(dom, ids["3v3"]) && strings.Contains(dom, workflows.SyncCharacterName)
 	})
-	assert.Contains(t, dom, workflows.SyncLeaderboardName)
-	assert.NotContains(t, dom, ids["2v2"], "the PvpBracket filter drops the 2v2 board")
+	assert.True(t, strings.Contains(dom, workflows.SyncLeaderboardName), "the list shows the board workflow's type")
+	assert.False(t, strings.Contains(dom, ids["2v2"]), "the PvpBracket filter drops the 2v2 board")
 	screenshot(t, chrome, listURL, filepath.Join(dir, "workflows-filtered.png"))
 
 	// (b) The 3v3 leaderboard workflow: summary, details and history.
@@ -65,12 +68,45 @@ func TestUIScreenshots(t *testing.T) {
 	dom = renderUntil(t, chrome, wfURL, func(dom string) bool {
 		return strings.Contains(dom, workflows.SyncLeaderboardName) && strings.Contains(dom, runID)
 	})
-	assert.Contains(t, dom, ids["3v3"])
-	// The timeline names every character child by the summary the fan-out gave it.
+	assert.True(t, strings.Contains(dom, ids["3v3"]), "the page names the workflow id")
+	// The timeline names every character child of the board by the summary the fan-out gave it. A
+	// character the 2v2 board synced first has no child here.
+	children := 0
 	for _, e := range board {
-		assert.Contains(t, dom, fmt.Sprintf("character %d · 3v3 · rank %d", e.Character.ID, e.Rank))
+		d, err := s.Temporal.DescribeWorkflow(context.Background(), workflows.CharacterWorkflowID("us", e.Character.ID), "")
+		require.NoError(t, err)
+		if p := d.ParentWorkflowExecution; p == nil || p.ID != ids["3v3"] {
+			continue
+		}
+		children++
+		summary := fmt.Sprintf("%s-%s · 3v3 · rank %d", e.Character.Name, e.Character.Realm.Slug, e.Rank)
+		assert.True(t, strings.Contains(dom, summary), "the timeline shows the child summary %q", summary)
 	}
+	assert.GreaterOrEqual(t, children, len(board)/2, "most 3v3 characters were synced by the 3v3 board")
 	screenshot(t, chrome, wfURL, filepath.Join(dir, "leaderboard-workflow.png"))
+
+	// (c) Failed characters: a board of another region whose gear answers are all malformed (a
+	// non-retryable decode error), then the list an operator filters by PvpOutcome.
+	s.Fake.SetFaults(fakeblizzard.Faults{MalformedRate: 1})
+	eu, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: "eu", Brackets: []string{"3v3"}}, 5*time.Minute)
+	require.NoError(t, err)
+	require.Positive(t, eu.Totals.Failed, "%+v", eu.Totals)
+	euBoard, err := s.Fake.Board("eu", "3v3")
+	require.NoError(t, err)
+	var failed []string
+	for _, e := range euBoard {
+		if !s.Fake.IsPrivate("eu", e.Character.ID) {
+			failed = append(failed, workflows.CharacterWorkflowID("eu", e.Character.ID))
+		}
+	}
+	require.Len(t, failed, eu.Totals.Failed, "every public eu character failed")
+	failedURL := srv.UIURL + "/namespaces/default/workflows?query=" + url.QueryEscape(`PvpOutcome = "failed"`)
+	dom = renderUntil(t, chrome, failedURL, func(dom string) bool {
+		return !slices.ContainsFunc(failed, func(id string) bool { return !strings.Contains(dom, id) })
+	})
+	assert.False(t, strings.Contains(dom, "pvp-character/us/"), "no us character failed")
+	assert.False(t, strings.Contains(dom, ids["3v3"]), "a board workflow carries no outcome")
+	screenshot(t, chrome, failedURL, filepath.Join(dir, "workflows-failed.png"))
 }
 
 // chromium finds a headless-capable Chromium: $CHROMIUM, else the usual binary names. Missing, it fails

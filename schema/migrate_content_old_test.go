@@ -29,6 +29,39 @@ const fixtureDir = "../../shared/fixtures/blizzard"
 // migrateTo applies the embedded migrations up to version (schema.Up has no target).
 func migrateTo(t *testing.T, ctx context.Context, dsn string, version int64) {
 	t.Helper()
+	withProvider(t, dsn, func(p *goose.Provider) {
+		_, err := p.UpTo(ctx, version)
+		require.NoError(t, err)
+	})
+}
+
+// migrateDownTo rolls back every migration after version (schema.Down counts steps, which a new
+// migration would shift): tests name the layout they want.
+func migrateDownTo(t *testing.T, ctx context.Context, dsn string, version int64) {
+	t.Helper()
+	withProvider(t, dsn, func(p *goose.Provider) {
+		_, err := p.DownTo(ctx, version)
+		require.NoError(t, err)
+		got, err := p.GetDBVersion(ctx)
+		require.NoError(t, err)
+		require.Equal(t, version, got, "migrated down to version %d", version)
+	})
+}
+
+// dbVersion is the version of the last migration applied (0: none).
+func dbVersion(t *testing.T, ctx context.Context, dsn string) int64 {
+	t.Helper()
+	var v int64
+	withProvider(t, dsn, func(p *goose.Provider) {
+		var err error
+		v, err = p.GetDBVersion(ctx)
+		require.NoError(t, err)
+	})
+	return v
+}
+
+func withProvider(t *testing.T, dsn string, fn func(*goose.Provider)) {
+	t.Helper()
 	db, err := sql.Open("pgx", dsn)
 	require.NoError(t, err)
 	defer db.Close()
@@ -36,8 +69,7 @@ func migrateTo(t *testing.T, ctx context.Context, dsn string, version int64) {
 	require.NoError(t, err)
 	p, err := goose.NewProvider(goose.DialectPostgres, db, sub)
 	require.NoError(t, err)
-	_, err = p.UpTo(ctx, version)
-	require.NoError(t, err)
+	fn(p)
 }
 
 func fixtureBytes(t *testing.T, rel string) []byte {

@@ -51,7 +51,7 @@ func TestContentAddressedMigration(t *testing.T) {
 	assertCharacterState(t, ctx, conn, world, false)
 	assertPayloads(t, ctx, conn, world, beforeRaw, false)
 
-	require.NoError(t, schema.Down(ctx, dsn, 1))
+	migrateDownTo(t, ctx, dsn, 2)
 	assert.Equal(t, before, describeOld(t, ctx, conn), "down restores every entry's gear and talents")
 	assert.Equal(t, beforeStrict, strictOld(t, ctx, conn, cat), "down restores the 00002 columns as the 00002 store wrote them")
 	assert.Equal(t, beforeRaw, latestRaw(t, ctx, conn), "down keeps each character's latest raw payloads")
@@ -117,8 +117,8 @@ func catalogueNames(t *testing.T, w *oldWorld) catalogue {
 	return c
 }
 
-// TestContentAddressedDownRestoresLayout compares the schema after 00003 up and down with a database
-// only ever migrated to 00002.
+// TestContentAddressedDownRestoresLayout compares the schema after every migration up and down to
+// 00002 with a database only ever migrated to 00002.
 func TestContentAddressedDownRestoresLayout(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -126,7 +126,7 @@ func TestContentAddressedDownRestoresLayout(t *testing.T) {
 	migrateTo(t, ctx, fresh, 2)
 	migrateTo(t, ctx, cycled, 2)
 	require.NoError(t, schema.Up(ctx, cycled))
-	require.NoError(t, schema.Down(ctx, cycled, 1))
+	migrateDownTo(t, ctx, cycled, 2)
 
 	a, err := pgx.Connect(ctx, fresh)
 	require.NoError(t, err)

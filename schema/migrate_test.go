@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,38 @@ var v2Tables = []string{
 	"pvp_leaderboard_entry_items",
 	"pvp_leaderboards",
 	"pvp_seasons",
+}
+
+// metaRelations are the views of 00004 (the relations that are not base tables), with their kind.
+var metaRelations = []string{
+	"meta_entries materialized view",
+	"meta_entry_slots view",
+	"meta_entry_talents view",
+}
+
+// appRelations lists the views and materialized views pvpsync created, except gear_build_slots (00003's).
+func appRelations(t *testing.T, ctx context.Context, dsn string) []string {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, dsn)
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `
+		SELECT c.relname || CASE c.relkind WHEN 'm' THEN ' materialized view' ELSE ' view' END
+		FROM pg_class AS c JOIN pg_namespace AS n ON n.oid = c.relnamespace
+		WHERE n.nspname = 'public' AND c.relkind IN ('v', 'm') AND c.relname <> 'gear_build_slots'
+		ORDER BY c.relname`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return names
+}
+
+// migrationVersion is the version a migration file's name starts with.
+func migrationVersion(t *testing.T, file string) int64 {
+	t.Helper()
+	v, err := strconv.ParseInt(strings.SplitN(path.Base(file), "_", 2)[0], 10, 64)
+	require.NoError(t, err, file)
+	return v
 }
 
 func appTables(t *testing.T, ctx context.Context, dsn string) []string {
@@ -86,24 +119,40 @@ func TestUpDownUp(t *testing.T) {
 		assert.NotContains(t, lines[i], "pending")
 		assert.Regexp(t, `\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z`, lines[i])
 	}
-	// The last migration really undoes: one step down removes its tables and columns, and up restores them.
+	// One step down undoes exactly the last migration, whichever it is.
 	require.NoError(t, schema.Down(ctx, dsn, 1))
+	assert.Equal(t, migrationVersion(t, files[len(files)-2]), dbVersion(t, ctx, dsn))
+	require.NoError(t, schema.Up(ctx, dsn))
+	assert.Equal(t, migrationVersion(t, files[len(files)-1]), dbVersion(t, ctx, dsn))
+
+	// Each migration really undoes, down to explicit versions. 00004: the meta view and its column.
+	assert.Equal(t, metaRelations, appRelations(t, ctx, dsn))
+	assert.True(t, hasColumn(t, ctx, dsn, "pvp_leaderboards", "completed_snapshot_at"))
+	migrateDownTo(t, ctx, dsn, 3)
+	assert.Empty(t, appRelations(t, ctx, dsn))
+	assert.False(t, hasColumn(t, ctx, dsn, "pvp_leaderboards", "completed_snapshot_at"))
+	assert.Equal(t, allTables, appTables(t, ctx, dsn))
+	// 00003: content addressing.
+	migrateDownTo(t, ctx, dsn, 2)
 	assert.Equal(t, v2Tables, appTables(t, ctx, dsn))
 	assert.False(t, hasColumn(t, ctx, dsn, "characters", "gear_build_id"))
 	assert.True(t, hasColumn(t, ctx, dsn, "characters", "unreadable_at"))
-	// And the one before it: two steps down remove 00002's column too.
-	require.NoError(t, schema.Down(ctx, dsn, 1))
+	// 00002: one column.
+	migrateDownTo(t, ctx, dsn, 1)
 	assert.False(t, hasColumn(t, ctx, dsn, "characters", "unreadable_at"))
 	require.NoError(t, schema.Up(ctx, dsn))
 	assert.True(t, hasColumn(t, ctx, dsn, "characters", "unreadable_at"))
 	assert.True(t, hasColumn(t, ctx, dsn, "characters", "gear_build_id"))
+	assert.True(t, hasColumn(t, ctx, dsn, "pvp_leaderboards", "completed_snapshot_at"))
 	assert.Equal(t, allTables, appTables(t, ctx, dsn))
+	assert.Equal(t, metaRelations, appRelations(t, ctx, dsn))
 
 	// Up is idempotent.
 	require.NoError(t, schema.Up(ctx, dsn))
 
 	require.NoError(t, schema.Down(ctx, dsn, 100))
 	assert.Empty(t, appTables(t, ctx, dsn), "down must drop every pvpsync table")
+	assert.Empty(t, appRelations(t, ctx, dsn), "and every view")
 
 	var down bytes.Buffer
 	require.NoError(t, schema.Status(ctx, dsn, &down))

@@ -58,7 +58,11 @@ else
   say "starting the Temporal dev server (UI http://localhost:8233, history in ${db_args[1]:-memory})"
   sa_args=()
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do sa_args+=(--search-attribute "$sa"); done
+  # One partition per task queue: the server splits a queue's rate limit evenly over its partitions,
+  # each its own token bucket, which makes a credential's budget bursty and under-used (README).
   bin/temporal server start-dev --ip 127.0.0.1 --port 7233 --ui-port 8233 --log-level warn \
+    --dynamic-config-value matching.numTaskqueueReadPartitions=1 \
+    --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
     "${db_args[@]}" "${sa_args[@]}" >"$STATE/temporal.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 1 60); do bin/temporal operator cluster health --address "$TEMPORAL_ADDRESS" >/dev/null 2>&1 && break; sleep 1; done

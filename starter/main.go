@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.temporal.io/sdk/client"
 
+	"github.com/pvpsync/pvpsync/buildinfo"
 	"github.com/pvpsync/pvpsync/config"
 )
 
@@ -50,9 +51,11 @@ func main() {
 		Short:         "Start, watch and schedule pvpsync workflows",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.String(),
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(syncCmd(), scheduleCmd(), purgeCmd())
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.AddCommand(syncCmd(), scheduleCmd(), purgeCmd(), planCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	interrupted := ctx.Err() != nil

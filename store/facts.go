@@ -129,6 +129,17 @@ func (s *Store) attachEntries(ctx context.Context, snapshot time.Time, facts []C
 	return nil
 }
 
+// FinishBoard records that a board's sync of a snapshot finished (meta pages read finished snapshots
+// only) and returns the age, at now, of the oldest gear among its readable characters. The mark only
+// moves forward: a late retry of an older snapshot does not hide a newer one.
+func (s *Store) FinishBoard(ctx context.Context, board int64, snapshot, now time.Time) (time.Duration, error) {
+	if _, err := s.Pool.Exec(ctx, `UPDATE pvp_leaderboards SET completed_snapshot_at = $2, updated_at = now()
+WHERE id = $1 AND (completed_snapshot_at IS NULL OR completed_snapshot_at < $2)`, board, snapshot); err != nil {
+		return 0, fmt.Errorf("finish leaderboard %d: %w", board, err)
+	}
+	return s.OldestGear(ctx, board, snapshot, now)
+}
+
 // OldestGear is the age, at now, of the oldest gear among a board snapshot's readable characters: how
 // stale the mirror's answer for that board can be. 0 when none was ever read.
 func (s *Store) OldestGear(ctx context.Context, board int64, snapshot, now time.Time) (time.Duration, error) {
@@ -144,4 +155,51 @@ WHERE e.pvp_leaderboard_id = $1 AND e.snapshot_at = $2 AND NOT c.is_private
 		return 0, nil
 	}
 	return now.Sub(*oldest), nil
+}
+
+// SnapshotFacts returns the facts of every character of one board snapshot, in rank order, page by page
+// (the planner's query, without writing anything): what `starter plan` and a region's forecast count.
+func (s *Store) SnapshotFacts(ctx context.Context, board int64, snapshot time.Time) ([]CharacterFacts, error) {
+	var out []CharacterFacts
+	cur := RosterCursor{}
+	for {
+		page, err := s.PlanPage(ctx, board, snapshot, cur, maxRosterPage)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < maxRosterPage {
+			return out, nil
+		}
+		last := page[len(page)-1]
+		cur = RosterCursor{AfterRank: last.Rank, AfterCharacterID: last.CharacterID}
+	}
+}
+
+// FactsByBlizzardID returns the facts of the region's characters known to the mirror among ids, keyed by
+// Battle.net id, with their entries at their last processed snapshot as Previous and no Current (the
+// caller has the boards it is about to compare).
+func (s *Store) FactsByBlizzardID(ctx context.Context, region string, ids []int64) (map[int64]CharacterFacts, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT `+factColumns+` FROM characters AS c WHERE c.region = $1 AND c.blizzard_id = ANY($2::bigint[])`,
+		region, sortedIDs(ids))
+	if err != nil {
+		return nil, fmt.Errorf("facts of %d characters: %w", len(ids), err)
+	}
+	var list []CharacterFacts
+	var f CharacterFacts
+	if _, err := pgx.ForEachRow(rows, factTargets(&f), func() error {
+		list = append(list, f)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("facts of %d characters: %w", len(ids), err)
+	}
+	// No entry is at the zero time: every entry read is one of the last processed snapshot.
+	if err := s.attachEntries(ctx, time.Time{}, list); err != nil {
+		return nil, fmt.Errorf("facts of %d characters: %w", len(ids), err)
+	}
+	out := make(map[int64]CharacterFacts, len(list))
+	for _, f := range list {
+		out[f.BlizzardID] = f
+	}
+	return out, nil
 }

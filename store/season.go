@@ -6,6 +6,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/pvpsync/pvpsync/battlenet"
 )
 
@@ -68,4 +69,40 @@ func (s *Store) UpsertLeaderboard(ctx context.Context, seasonID int64, region, b
 		return 0, fmt.Errorf("upsert leaderboard %s/%s of season %d: %w", region, bracket, seasonID, err)
 	}
 	return id, nil
+}
+
+// BoardSnapshot is a board and its newest stored snapshot.
+type BoardSnapshot struct {
+	LeaderboardID int64
+	Season        int64 // Battle.net season id
+	Bracket       string
+	SnapshotAt    time.Time
+}
+
+// LatestBoards lists the boards of the region's newest season that hold entries, each with its newest
+// snapshot, by bracket.
+func (s *Store) LatestBoards(ctx context.Context, region string) ([]BoardSnapshot, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT l.id, ps.blizzard_id, l.bracket,
+       (SELECT max(e.snapshot_at) FROM pvp_leaderboard_entries AS e WHERE e.pvp_leaderboard_id = l.id)
+FROM pvp_leaderboards AS l JOIN pvp_seasons AS ps ON ps.id = l.pvp_season_id
+WHERE l.region = $1
+  AND ps.blizzard_id = (SELECT max(s2.blizzard_id) FROM pvp_seasons AS s2
+                        JOIN pvp_leaderboards AS l2 ON l2.pvp_season_id = s2.id WHERE l2.region = $1)
+ORDER BY l.bracket`, region)
+	if err != nil {
+		return nil, fmt.Errorf("boards of region %s: %w", region, err)
+	}
+	var out []BoardSnapshot
+	var b BoardSnapshot
+	var at *time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&b.LeaderboardID, &b.Season, &b.Bracket, &at}, func() error {
+		if at != nil {
+			b.SnapshotAt = *at
+			out = append(out, b)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("boards of region %s: %w", region, err)
+	}
+	return out, nil
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/pvpsync/pvpsync/activities"
 	"github.com/pvpsync/pvpsync/battlenet"
+	"github.com/pvpsync/pvpsync/buildinfo"
 	"github.com/pvpsync/pvpsync/config"
 	"github.com/pvpsync/pvpsync/schema"
 	"github.com/pvpsync/pvpsync/service"
@@ -35,8 +36,10 @@ func main() {
 		Short:         "Run pvpsync's Temporal workers",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       buildinfo.String(),
 		RunE:          func(cmd *cobra.Command, _ []string) error { return run(cmd.Context()) },
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(migrateCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -156,7 +159,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	log.Info("pvpsync worker started",
+	log.Info("pvpsync worker started", zap.String("version", buildinfo.String()),
 		zap.String("temporal", topts.HostPort), zap.String("namespace", topts.Namespace),
 		zap.String("battlenet", bnCfg.String()),
 		zap.Int("sync_threads", cfg.SyncThreads), zap.Int("processing_threads", cfg.ProcessingThreads),

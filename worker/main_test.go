@@ -71,3 +71,11 @@ func TestWorkerFailsFastOnBadConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// The binary says which build it is, without needing any configuration.
+func TestWorkerVersion(t *testing.T) {
+	bin := testbin.Build(t, "./worker")
+	out, err := exec.Command(bin, "--version").CombinedOutput() // #nosec G204 -- the binary this test built
+	require.NoError(t, err, string(out))
+	assert.Regexp(t, `^pvpsync \S+ \(rev \S+, built \S+, go1\.\d+`, string(out))
+}

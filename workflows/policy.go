@@ -63,3 +63,13 @@ func purgeCtx(ctx workflow.Context) workflow.Context {
 		Summary:             "delete old snapshots",
 	})
 }
+
+// forecastCtx reads every board of a snapshot once (no writes): seconds for a real region.
+func forecastCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           TaskQueueProcessing,
+		StartToCloseTimeout: 5 * time.Minute,
+		RetryPolicy:         retry.Database(),
+		Summary:             "forecast the cost of the run",
+	})
+}

@@ -69,6 +69,12 @@ type SyncRegionResult struct {
 	Brackets   []BracketSummary `json:"brackets"`
 	Totals     Progress         `json:"totals"`
 	Failed     int              `json:"failed_brackets"`
+	// DiscoveryRequests are the season index, season and leaderboard index requests; Totals.Requests
+	// includes them.
+	DiscoveryRequests int `json:"discovery_requests,omitempty"`
+	// Planned is what the triage rules said the run would cost once its boards were stored (the same
+	// rules `starter plan` applies); Totals.Requests is what it spent.
+	Planned *activities.ForecastResult `json:"planned,omitempty"`
 }
 
 // SyncRegion discovers the season and its boards, stores every board of one snapshot, then syncs the
@@ -83,7 +89,7 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 	res := SyncRegionResult{Region: in.Region, SnapshotAt: snapshotNow(ctx)}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (SyncRegionResult, error) {
 		out := res
-		out.Totals = regionTotals(res.Brackets)
+		out.Totals = regionTotals(res)
 		return out, nil
 	}); err != nil {
 		return res, err
@@ -99,7 +105,7 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 		activities.DiscoverSeasonInput{Region: in.Region, Locale: in.Locale, Season: in.Season, Credential: cred}).Get(ctx, &d); err != nil {
 		return res, fmt.Errorf("discover season of region %s: %w", in.Region, err)
 	}
-	res.Season, res.SeasonName = d.Season, d.SeasonName
+	res.Season, res.SeasonName, res.DiscoveryRequests = d.Season, d.SeasonName, d.Requests
 	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchSeason.ValueSet(d.Season))
 	res.Brackets = chooseBrackets(in.Brackets, d)
 	workflow.SetCurrentDetails(ctx, regionDetails(res))
@@ -133,6 +139,7 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 		b.LeaderboardID = board.LeaderboardID
 	})
 	workflow.SetCurrentDetails(ctx, regionDetails(res))
+	res.Planned = forecastRun(ctx, res)
 
 	// Phase 2: one SyncLeaderboard child per stored board, a few at a time.
 	runBounded(ctx, len(res.Brackets), in.BoardConcurrency, func(i int) workflow.Future {
@@ -168,7 +175,7 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 		workflow.SetCurrentDetails(ctx, regionDetails(res))
 	})
 
-	res.Totals = regionTotals(res.Brackets)
+	res.Totals = regionTotals(res)
 	for _, b := range res.Brackets {
 		if b.Status == BracketFailed {
 			res.Failed++
@@ -180,6 +187,26 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 			in.Region, res.Brackets[0].Bracket, res.Brackets[0].Error), "AllBracketsFailed", res)
 	}
 	return res, nil
+}
+
+// forecastRun asks what the stored boards will cost. A forecast is information: when it fails, the sync
+// goes on without one.
+func forecastRun(ctx workflow.Context, res SyncRegionResult) *activities.ForecastResult {
+	in := activities.ForecastInput{Region: res.Region, SnapshotAt: res.SnapshotAt}
+	for _, b := range res.Brackets {
+		if b.Status == BracketFetched {
+			in.Boards = append(in.Boards, activities.BoardRef{Bracket: b.Bracket, LeaderboardID: b.LeaderboardID})
+		}
+	}
+	if len(in.Boards) == 0 {
+		return nil
+	}
+	var f activities.ForecastResult
+	if err := workflow.ExecuteActivity(forecastCtx(ctx), a.Forecast, in).Get(ctx, &f); err != nil {
+		workflow.GetLogger(ctx).Warn("forecast failed; the sync goes on", "error", err)
+		return nil
+	}
+	return &f
 }
 
 // chooseBrackets picks the boards to sync, in index order; requested boards missing from the index are
@@ -205,9 +232,9 @@ func chooseBrackets(requested []string, d activities.DiscoverSeasonResult) []Bra
 	return out
 }
 
-func regionTotals(bs []BracketSummary) Progress {
-	var t Progress
-	for _, b := range bs {
+func regionTotals(r SyncRegionResult) Progress {
+	t := Progress{Requests: r.DiscoveryRequests}
+	for _, b := range r.Brackets {
 		t.Add(b.Progress)
 	}
 	return t

@@ -187,7 +187,7 @@ func TestSyncRegionSkipsOverallBoards(t *testing.T) {
 		assert.Equal(t, workflows.Progress{Total: b.Entries, Done: b.Entries, Synced: b.Entries, Requests: 1 + b.Entries}, b.Progress)
 	}
 	assert.Equal(t, []string{"2v2", "3v3", "shuffle-mage-frost"}, order, "index order")
-	assert.Equal(t, workflows.Progress{Total: 60, Done: 60, Synced: 60, Requests: 3 + 60}, res.Totals)
+	assert.Equal(t, workflows.Progress{Total: 60, Done: 60, Synced: 60, Requests: 3 + 3 + 60}, res.Totals, "discovery, boards, characters")
 
 	// Every board is stored under one snapshot, spread over the credentials by index, and each child is
 	// given its stored board and the routes.
@@ -339,7 +339,7 @@ func TestSyncRegionProgressQuery(t *testing.T) {
 	assert.Equal(t, workflows.BracketCompleted, by["2v2"].Status)
 	assert.Equal(t, workflows.BracketRunning, by["3v3"].Status)
 	assert.Equal(t, workflows.BracketFetched, by["shuffle-mage-frost"].Status)
-	assert.Equal(t, workflows.Progress{Total: 60, Done: 10, Synced: 10, Requests: 3 + 10}, mid.Totals)
+	assert.Equal(t, workflows.Progress{Total: 60, Done: 10, Synced: 10, Requests: 3 + 3 + 10}, mid.Totals, "discovery, boards, characters")
 	assert.Equal(t, 60, res.Totals.Done)
 }
 

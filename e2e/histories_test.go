@@ -1,0 +1,143 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/pvpsync/pvpsync/fakeblizzard"
+	"github.com/pvpsync/pvpsync/internal/testbin"
+	"github.com/pvpsync/pvpsync/internal/teststack"
+	"github.com/pvpsync/pvpsync/workflows"
+)
+
+var recordHistories = flag.Bool("record-histories", false,
+	"write the histories of a small real sync to workflows/testdata/histories (the replay test's data)")
+
+// TestRecordHistories runs a small but complete sync — several roster pages (continue-as-new), shared
+// characters, private ones, a second cycle with idle and active players and some malformed payloads,
+// a retention run — and keeps one history per workflow type and character outcome. The replay test in
+// package workflows replays them against the current code: a change that would break runs in flight
+// fails there. Refresh with
+//
+//	go test ./e2e -run TestRecordHistories -record-histories
+//
+// after a deliberate, versioned (workflow.GetVersion) change, and commit the files.
+func TestRecordHistories(t *testing.T) {
+	dir := t.TempDir()
+	if *recordHistories {
+		root, err := testbin.ModuleRoot()
+		require.NoError(t, err)
+		dir = filepath.Join(root, "workflows", "testdata", "histories")
+		require.NoError(t, os.RemoveAll(dir))
+		require.NoError(t, os.MkdirAll(dir, 0o750))
+	}
+	const region = "us"
+	s := teststack.New(t, teststack.Options{Fake: fakeblizzard.Options{
+		Seed: 5, Characters: 30, SpecCharacters: 12, Brackets: []string{"3v3", "shuffle-mage-frost"}, PrivateFraction: 0.1, Active: 0.5,
+	}})
+	began := time.Now().Add(-time.Second)
+	_, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region, PageSize: 10, Window: 4}, 5*time.Minute)
+	require.NoError(t, err)
+	s.Fake.Advance()
+	s.Fake.SetFaults(fakeblizzard.Faults{MalformedRate: 0.15})
+	nextSnapshot()
+	_, err = s.SyncRegion(t, workflows.SyncRegionInput{Region: region, PageSize: 10, Window: 4}, 5*time.Minute)
+	require.NoError(t, err)
+	run, err := s.Temporal.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: "pvp-retention/" + t.Name(), TaskQueue: workflows.TaskQueueWorkflows,
+	}, workflows.PurgeSnapshotsName, workflows.PurgeSnapshotsInput{RetentionDays: 1})
+	require.NoError(t, err)
+	require.NoError(t, run.Get(context.Background(), nil))
+
+	kept := map[string]bool{}
+	var token []byte
+	for {
+		resp, err := s.Temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: fmt.Sprintf("StartTime >= '%s' AND ExecutionStatus != 'Running'", began.UTC().Format(time.RFC3339)), NextPageToken: token,
+		})
+		require.NoError(t, err)
+		for _, e := range resp.Executions {
+			name := historyName(t, s, e.GetType().GetName(), e.GetExecution())
+			if name == "" || kept[name] {
+				continue
+			}
+			kept[name] = true
+			writeHistory(t, s, e.GetExecution(), filepath.Join(dir, name+".json"))
+		}
+		if token = resp.NextPageToken; len(token) == 0 {
+			break
+		}
+	}
+	for _, want := range []string{"SyncRegion", "SyncLeaderboard-first", "SyncLeaderboard-continued", "SyncCharacter-synced",
+		"SyncCharacter-unavailable", "PurgeSnapshots"} {
+		require.True(t, kept[want], "no %s history recorded (have %v)", want, kept)
+	}
+	t.Logf("recorded %d histories in %s", len(kept), dir)
+}
+
+// historyName labels an execution by what its history exercises: workflow type, and for boards whether
+// it is a first or continued run, for characters the outcome.
+func historyName(t *testing.T, s *teststack.Stack, typ string, ex *commonpb.WorkflowExecution) string {
+	switch typ {
+	case workflows.SyncRegionName, workflows.PurgeSnapshotsName:
+		return typ
+	case workflows.SyncLeaderboardName:
+		var in workflows.SyncLeaderboardInput
+		if err := firstInput(s, ex, &in); err != nil {
+			t.Fatalf("input of %s: %v", ex.GetWorkflowId(), err)
+		}
+		if in.Cursor == nil {
+			return typ + "-first"
+		}
+		return typ + "-continued"
+	case workflows.SyncCharacterName:
+		var res workflows.SyncCharacterResult
+		if err := s.Temporal.GetWorkflow(context.Background(), ex.GetWorkflowId(), ex.GetRunId()).Get(context.Background(), &res); err != nil {
+			return ""
+		}
+		return typ + "-" + strings.ReplaceAll(res.Outcome, "_", "-")
+	}
+	return ""
+}
+
+func firstInput(s *teststack.Stack, ex *commonpb.WorkflowExecution, out any) error {
+	it := s.Temporal.GetWorkflowHistory(context.Background(), ex.GetWorkflowId(), ex.GetRunId(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	ev, err := it.Next()
+	if err != nil {
+		return err
+	}
+	payloads := ev.GetWorkflowExecutionStartedEventAttributes().GetInput().GetPayloads()
+	if len(payloads) == 0 {
+		return fmt.Errorf("no input")
+	}
+	return converter.GetDefaultDataConverter().FromPayload(payloads[0], out)
+}
+
+func writeHistory(t *testing.T, s *teststack.Stack, ex *commonpb.WorkflowExecution, path string) {
+	t.Helper()
+	it := s.Temporal.GetWorkflowHistory(context.Background(), ex.GetWorkflowId(), ex.GetRunId(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: " "}.Marshal(h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(path, b, 0o600))
+}
