@@ -14,32 +14,47 @@ import (
 
 // DecodeEquipment decodes an equipment response; the equipped_items key must be present.
 func DecodeEquipment(raw []byte) (*Equipment, error) {
-	var probe struct {
-		Items json.RawMessage `json:"equipped_items"`
+	var doc struct {
+		Equipment
+		Items json.RawMessage `json:"equipped_items"` // shadows Equipment.EquippedItems: decoded below
 	}
-	return decodeChecked[Equipment](raw, &probe, func() error {
-		return requireKey(probe.Items, "equipped_items")
-	})
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, decodeError(err)
+	}
+	if err := decodePart(doc.Items, "equipped_items", &doc.EquippedItems); err != nil {
+		return nil, err
+	}
+	return &doc.Equipment, nil
 }
 
 // DecodeSpecializations decodes a specializations response; the specializations key must be present.
 func DecodeSpecializations(raw []byte) (*Specializations, error) {
-	var probe struct {
-		Specs json.RawMessage `json:"specializations"`
+	var doc struct {
+		Specializations
+		Specs json.RawMessage `json:"specializations"` // shadows Specializations.Specializations
 	}
-	return decodeChecked[Specializations](raw, &probe, func() error {
-		return requireKey(probe.Specs, "specializations")
-	})
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, decodeError(err)
+	}
+	if err := decodePart(doc.Specs, "specializations", &doc.Specializations.Specializations); err != nil {
+		return nil, err
+	}
+	return &doc.Specializations, nil
 }
 
 // DecodeLeaderboard decodes a leaderboard response; the entries key must be present.
 func DecodeLeaderboard(raw []byte) (*Leaderboard, error) {
-	var probe struct {
-		Entries json.RawMessage `json:"entries"`
+	var doc struct {
+		Leaderboard
+		Entries json.RawMessage `json:"entries"` // shadows Leaderboard.Entries
 	}
-	return decodeChecked[Leaderboard](raw, &probe, func() error {
-		return requireKey(probe.Entries, "entries")
-	})
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, decodeError(err)
+	}
+	if err := decodePart(doc.Entries, "entries", &doc.Leaderboard.Entries); err != nil {
+		return nil, err
+	}
+	return &doc.Leaderboard, nil
 }
 
 // DecodeProfile decodes a character profile; a profile without an id identifies nobody.
@@ -63,26 +78,17 @@ func decodeJSON[T any](raw []byte) (*T, error) {
 	return &v, nil
 }
 
-// decodeChecked decodes raw into T and into probe, then runs check against the probe.
-func decodeChecked[T any](raw []byte, probe any, check func() error) (*T, error) {
-	v, err := decodeJSON[T](raw)
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(raw, probe); err != nil {
-		return nil, decodeError(err)
-	}
-	if err := check(); err != nil {
-		return nil, decodeError(err)
-	}
-	return v, nil
-}
+// The three decoders above parse a body once: the document into the model, except the one field the
+// caller exists for, which an outer field of the same JSON name captures raw (encoding/json fills the
+// shallower field), so its presence is known; only that field is then decoded from its bytes.
 
-// requireKey accepts any value, null included (the fake server encodes an empty slice as null), and
-// rejects only an absent key.
-func requireKey(field json.RawMessage, name string) error {
+// decodePart decodes one captured field; absent (nil) is an error, null and [] are real answers.
+func decodePart[T any](field json.RawMessage, name string, out *T) error {
 	if field == nil {
-		return fmt.Errorf("%q is missing", name)
+		return decodeError(fmt.Errorf("%q is missing", name))
+	}
+	if err := json.Unmarshal(field, out); err != nil {
+		return decodeError(err)
 	}
 	return nil
 }

@@ -80,9 +80,12 @@ func regionSync(b *testing.B, s *teststack.Stack) workflows.SyncRegionResult {
 
 // workflowCosts is what Temporal did for the executions started in a time window.
 type workflowCosts struct {
-	Executions int   // every run: region, board runs (one per continue-as-new), characters
-	Characters int   // SyncCharacter runs
-	Events     int64 // history events of all of them
+	Executions int // every run: region, board runs (one per continue-as-new), characters
+	Characters int // SyncCharacter runs
+	// Deduplicated are SyncCharacter runs that found their character already done by another board's
+	// run of the same cycle: a child workflow that cost history and no request.
+	Deduplicated int
+	Events       int64 // history events of all of them
 }
 
 // regionWorkflows reads the visibility records of the executions started in [from, to]. Visibility is
@@ -97,6 +100,12 @@ func regionWorkflows(b *testing.B, s *teststack.Stack, from, to time.Time) workf
 	for {
 		c, running := listWorkflows(ctx, b, s, query)
 		if running == 0 && c == last {
+			dedup, err := s.Temporal.CountWorkflow(ctx, &workflowservice.CountWorkflowExecutionsRequest{Query: fmt.Sprintf(
+				"%s AND WorkflowType = '%s' AND %s = '%s'", query, workflows.SyncCharacterName, workflows.SearchOutcome.GetName(), workflows.OutcomeDeduplicated)})
+			if err != nil {
+				b.Fatalf("count deduplicated SyncCharacter runs: %v", err)
+			}
+			c.Deduplicated = int(dedup.GetCount())
 			return c
 		}
 		last = c

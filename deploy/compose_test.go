@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +18,8 @@ import (
 
 	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
+	"github.com/pvpsync/pvpsync/internal/testtemporal"
+	"github.com/pvpsync/pvpsync/service"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
@@ -25,19 +29,25 @@ const (
 	envExamplePath      = "../.env.example"
 	dockerfilePath      = "../Dockerfile"
 	dockerignorePath    = "../.dockerignore"
-	configPath          = "../config/config.go"
-	battlenetConfigPath = "../battlenet/config.go"
+	configDir           = "../config"
 	goModPath           = "../go.mod"
+	ldflagsPath         = "../scripts/ldflags.sh"
+	credentialsExample  = "../deploy/blizzard-credentials.example"
+	credentialsSecret   = "blizzard-credentials"
+	credentialsInWorker = "/run/secrets/" + credentialsSecret
 )
 
 // briefVars are the worker variables the deployment must pass through, whatever the code scan finds.
 var briefVars = []string{
 	"DATABASE_URL", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE",
-	"BLIZZARD_CLIENT_ID", "BLIZZARD_CLIENT_SECRET", "BLIZZARD_API_URL", "BLIZZARD_OAUTH_URL",
+	"BLIZZARD_CREDENTIALS", "BLIZZARD_CLIENT_ID", "BLIZZARD_CLIENT_SECRET", "BLIZZARD_API_URL", "BLIZZARD_OAUTH_URL",
 	"PVP_SYNC_THREADS", "PVP_PROCESSING_THREADS", "DEFAULT_THREADS", "JOB_CONCURRENCY",
-	"PVP_SYNC_RPS", "PVP_SYNC_RPH", "PVP_EQUIPMENT_SNAPSHOT_TTL_HOURS", "PVP_UNAVAILABLE_COOLDOWN",
-	"PVP_CHARACTER_META_TTL", "PVP_SNAPSHOT_RETENTION_DAYS", "PVP_METRICS_ADDR", "PVP_LOG_FORMAT",
+	"PVP_SYNC_RPS", "PVP_SYNC_RPH", "PVP_QUOTA_SCOPE", "PVP_EQUIPMENT_SNAPSHOT_TTL_HOURS", "PVP_IDLE_MAX_AGE",
+	"PVP_UNAVAILABLE_COOLDOWN", "PVP_CHARACTER_META_TTL", "PVP_SNAPSHOT_RETENTION_DAYS", "PVP_METRICS_ADDR", "PVP_LOG_FORMAT",
 }
+
+// buildArgs stamp the image's binaries (Dockerfile ARG, read by scripts/ldflags.sh).
+var buildArgs = []string{"PVP_VERSION", "PVP_REVISION", "PVP_BUILD_TIME"}
 
 // workerServices run the worker binary: the live one and the one pointed at the fake.
 var workerServices = []string{"worker", "worker-demo"}
@@ -47,7 +57,6 @@ var (
 	secretKeyRe     = regexp.MustCompile(`(?i)(SECRET|PASSWORD|PWD|API_KEY|TOKEN)`)
 	envTagRe        = regexp.MustCompile(`\benv:"([A-Z][A-Z0-9_]*)`)
 	envDefaultRe    = regexp.MustCompile(`\benvDefault:"([^"]*)"`)
-	getenvRe        = regexp.MustCompile(`os\.Getenv\("([A-Z][A-Z0-9_]*)"\)`)
 )
 
 // stringList is a compose field written either as a string or as a list of strings.
@@ -67,13 +76,23 @@ func (s *stringList) UnmarshalYAML(n *yaml.Node) error {
 }
 
 type composeFile struct {
-	Services map[string]service `yaml:"services"`
+	Services map[string]composeService `yaml:"services"`
+	Secrets  map[string]struct {
+		File string `yaml:"file"`
+	} `yaml:"secrets"`
 }
 
-// service is the part of a compose service the tests look at. Environment must use the map form.
-type service struct {
+// build is a service's build section (the map form).
+type build struct {
+	Context    string            `yaml:"context"`
+	Dockerfile string            `yaml:"dockerfile"`
+	Args       map[string]string `yaml:"args"`
+}
+
+// composeService is the part of a compose service the tests look at. Environment must use the map form.
+type composeService struct {
 	Image       string                `yaml:"image"`
-	Build       any                   `yaml:"build"`
+	Build       *build                `yaml:"build"`
 	Profiles    []string              `yaml:"profiles"`
 	Restart     string                `yaml:"restart"`
 	Command     stringList            `yaml:"command"`
@@ -84,8 +103,10 @@ type service struct {
 		Test    stringList `yaml:"test"`
 		Disable bool       `yaml:"disable"`
 	} `yaml:"healthcheck"`
-	Ports   []string `yaml:"ports"`
-	Volumes []string `yaml:"volumes"`
+	Ports           []string `yaml:"ports"`
+	Volumes         []string `yaml:"volumes"`
+	Secrets         []string `yaml:"secrets"` // short syntax: secret names
+	StopGracePeriod string   `yaml:"stop_grace_period"`
 }
 
 type dependency struct {
@@ -124,36 +145,34 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// configVars scans config/config.go's struct tags: every variable it reads, with its envDefault.
+// configVars scans the struct tags of package config (config/*.go, tests excluded), where every
+// variable the worker reads is declared (caarlos0/env tags), with its envDefault.
 func configVars(t *testing.T) map[string]*string {
 	t.Helper()
+	files, err := filepath.Glob(filepath.Join(configDir, "*.go"))
+	require.NoError(t, err)
 	vars := map[string]*string{}
-	// Struct tags sit on one line each, with envDefault beside env.
-	for _, line := range strings.Split(readFile(t, configPath), "\n") {
-		name := envTagRe.FindStringSubmatch(line)
-		if name == nil {
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
-		var def *string
-		if d := envDefaultRe.FindStringSubmatch(line); d != nil {
-			def = &d[1]
+		// Struct tags sit on one line each, with envDefault beside env.
+		for _, line := range strings.Split(readFile(t, f), "\n") {
+			name := envTagRe.FindStringSubmatch(line)
+			if name == nil {
+				continue
+			}
+			var def *string
+			if d := envDefaultRe.FindStringSubmatch(line); d != nil {
+				def = &d[1]
+			}
+			vars[name[1]] = def
 		}
-		vars[name[1]] = def
 	}
 	// Guard the scan itself: if the regexps stopped matching, every later check would pass vacuously.
-	require.Contains(t, vars, "PVP_SYNC_THREADS", "scan of %s found no env tags", configPath)
+	require.Contains(t, vars, "PVP_SYNC_THREADS", "scan of %s found no env tags", configDir)
 	require.Contains(t, vars, "DATABASE_URL")
-	return vars
-}
-
-// battlenetVars scans battlenet/config.go for the variables ConfigFromEnv reads.
-func battlenetVars(t *testing.T) []string {
-	t.Helper()
-	var vars []string
-	for _, m := range getenvRe.FindAllStringSubmatch(readFile(t, battlenetConfigPath), -1) {
-		vars = append(vars, m[1])
-	}
-	require.Contains(t, vars, "BLIZZARD_CLIENT_SECRET", "scan of %s found no os.Getenv calls", battlenetConfigPath)
+	require.Contains(t, vars, "BLIZZARD_CLIENT_SECRET", "the Battle.net variables are env tags of package config too")
 	return vars
 }
 
@@ -164,13 +183,13 @@ func workerVars(t *testing.T) []string {
 	for name := range configVars(t) {
 		vars = append(vars, name)
 	}
-	vars = append(vars, battlenetVars(t)...)
 	slices.Sort(vars)
 	return slices.Compact(vars)
 }
 
-// interpolationOf reports whether v is exactly ${NAME}, ${NAME:-default}, ${NAME-default} or
-// ${NAME:?message}, and returns the default.
+// interpolationOf reports whether v is exactly ${NAME}, ${NAME:-default}, ${NAME-default},
+// ${NAME:?message}, ${NAME:+replacement} or ${NAME+replacement}, and returns the default (or the
+// replacement).
 func interpolationOf(v, name string) (def string, ok bool) {
 	rest, found := strings.CutPrefix(v, "${"+name)
 	if !found || !strings.HasSuffix(rest, "}") {
@@ -180,9 +199,9 @@ func interpolationOf(v, name string) (def string, ok bool) {
 	switch {
 	case rest == "":
 		return "", true
-	case strings.HasPrefix(rest, ":-"):
+	case strings.HasPrefix(rest, ":-"), strings.HasPrefix(rest, ":+"):
 		return rest[2:], true
-	case strings.HasPrefix(rest, "-"):
+	case strings.HasPrefix(rest, "-"), strings.HasPrefix(rest, "+"):
 		return rest[1:], true
 	case strings.HasPrefix(rest, ":?"), strings.HasPrefix(rest, "?"):
 		return "", true
@@ -200,6 +219,9 @@ func TestInterpolationOf(t *testing.T) {
 	assert.False(t, ok, "a literal")
 	_, ok = interpolationOf("${X:?required}", "X")
 	assert.True(t, ok)
+	alt, ok := interpolationOf("${X:+/run/secrets/x}", "X")
+	assert.True(t, ok)
+	assert.Equal(t, "/run/secrets/x", alt)
 }
 
 func TestComposeServices(t *testing.T) {
@@ -457,6 +479,111 @@ func TestComposeTemporalUsesPostgresAndDynamicConfig(t *testing.T) {
 	assert.Contains(t, dc, "system.forceSearchAttributesCacheRefreshOnRead")
 	for key, values := range dc {
 		assert.NotEmpty(t, values, "%s: %s has no value", hostFile, key)
+	}
+
+	// One partition per task queue: the server splits a queue's rate limit evenly over its partitions,
+	// each its own token bucket, which leaves a credential's budget under-used (9.8/s of 20/s measured
+	// with four). The compose server must run like the dev server of the tests.
+	for _, key := range []string{"matching.numTaskqueueReadPartitions", "matching.numTaskqueueWritePartitions"} {
+		if assert.Len(t, dc[key], 1, "%s: %s", hostFile, key) {
+			assert.Equal(t, 1, dc[key][0].Value, "%s: %s", hostFile, key)
+		}
+	}
+	args := testtemporal.ServerArgs()
+	var fromTests int
+	for i, a := range args {
+		if a != "--dynamic-config-value" || i+1 == len(args) {
+			continue
+		}
+		key, value, _ := strings.Cut(args[i+1], "=")
+		fromTests++
+		if assert.Len(t, dc[key], 1, "%s: the tests' dev server sets %s; the compose server must too", hostFile, key) {
+			assert.Equal(t, value, fmt.Sprint(dc[key][0].Value), "%s: %s as in testtemporal.ServerArgs", hostFile, key)
+		}
+	}
+	assert.Positive(t, fromTests, "testtemporal.ServerArgs has no dynamic config to compare")
+}
+
+// TestComposeWorkerCredentialsFile: BLIZZARD_CREDENTIALS in .env names a file on the host; the live
+// worker gets it as the secret blizzard-credentials and is pointed at it only when it is set; the demo
+// worker keeps the fake's single credential whatever .env says.
+func TestComposeWorkerCredentialsFile(t *testing.T) {
+	c, _ := loadCompose(t)
+	secret, ok := c.Secrets[credentialsSecret]
+	require.True(t, ok, "top-level secret %s", credentialsSecret)
+	placeholder, ok := interpolationOf(secret.File, "BLIZZARD_CREDENTIALS")
+	require.True(t, ok, "secret %s: file %q should be ${BLIZZARD_CREDENTIALS:-placeholder}", credentialsSecret, secret.File)
+	assert.True(t, strings.HasPrefix(secret.File, "${BLIZZARD_CREDENTIALS:-"), "an unset BLIZZARD_CREDENTIALS mounts the placeholder")
+	assert.Equal(t, filepath.Clean(credentialsExample), filepath.Clean(filepath.Join("..", placeholder)),
+		"the placeholder is the documented example")
+
+	// The placeholder configures nothing, and the example lines it shows are in the format the worker reads.
+	example := readFile(t, credentialsExample)
+	_, err := battlenet.ParseCredentials(strings.NewReader(example), credentialsExample)
+	require.Error(t, err, "the example file holds no credential")
+	_, after, found := strings.Cut(example, "# Example")
+	require.True(t, found, "%s: no \"# Example\" section", credentialsExample)
+	var lines []string
+	for _, l := range strings.Split(after, "\n")[1:] {
+		if l = strings.TrimSpace(strings.TrimPrefix(l, "#")); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	require.NotEmpty(t, lines, "the example file shows example lines")
+	creds, err := battlenet.ParseCredentials(strings.NewReader(strings.Join(lines, "\n")), "example")
+	require.NoError(t, err, "the example lines, uncommented, parse: %q", lines)
+	assert.Len(t, creds, len(lines))
+
+	live := c.Services["worker"]
+	assert.Contains(t, live.Secrets, credentialsSecret, "the live worker mounts the credentials file")
+	path, ok := interpolationOf(live.Environment["BLIZZARD_CREDENTIALS"], "BLIZZARD_CREDENTIALS")
+	require.True(t, ok)
+	assert.Equal(t, "${BLIZZARD_CREDENTIALS:+"+credentialsInWorker+"}", live.Environment["BLIZZARD_CREDENTIALS"],
+		"set only when .env names a file (else BLIZZARD_CLIENT_ID/SECRET apply; both set is an error)")
+	assert.Equal(t, credentialsInWorker, path, "where compose mounts the secret")
+
+	demo := c.Services["worker-demo"]
+	assert.Empty(t, demo.Environment["BLIZZARD_CREDENTIALS"], "the demo worker uses the fake's credential only")
+	assert.NotContains(t, demo.Secrets, credentialsSecret)
+}
+
+// TestComposeBuildArgs: every image built here receives the version stamp, the Dockerfile declares it
+// and scripts/ldflags.sh reads it.
+func TestComposeBuildArgs(t *testing.T) {
+	c, _ := loadCompose(t)
+	dockerfile := readFile(t, dockerfilePath)
+	ldflags := readFile(t, ldflagsPath)
+	built := 0
+	for name, s := range c.Services {
+		if s.Build == nil {
+			continue
+		}
+		built++
+		for _, arg := range buildArgs {
+			v, ok := s.Build.Args[arg]
+			if assert.True(t, ok, "%s: build arg %s", name, arg) {
+				_, isInterp := interpolationOf(v, arg)
+				assert.True(t, isInterp, "%s: build arg %s=%q should be ${%s...}", name, arg, v, arg)
+			}
+		}
+	}
+	assert.Positive(t, built)
+	for _, arg := range buildArgs {
+		assert.Regexp(t, `(?m)^ARG .*\b`+arg+`=`, dockerfile, "the Dockerfile declares ARG %s", arg)
+		assert.Contains(t, ldflags, "${"+arg+":-", "scripts/ldflags.sh reads %s", arg)
+	}
+}
+
+// TestComposeStopGracePeriod: docker stop must wait longer than the worker lets running activities
+// finish (service.StopTimeout), or it kills requests in flight.
+func TestComposeStopGracePeriod(t *testing.T) {
+	c, _ := loadCompose(t)
+	for _, name := range workerServices {
+		v := c.Services[name].StopGracePeriod
+		require.NotEmpty(t, v, "%s: stop_grace_period unset (compose's default is 10 s)", name)
+		d, err := time.ParseDuration(v)
+		require.NoError(t, err, "%s: stop_grace_period %q", name, v)
+		assert.Greater(t, d, service.StopTimeout, "%s: stop_grace_period %s", name, d)
 	}
 }
 

@@ -3,6 +3,7 @@ package faults
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,8 +207,8 @@ GROUP BY c.blizzard_id, c.is_private, c.unavailable_until`, snap, e.region)
 }
 
 // failedCharacters is every character the run reported failed, with its reasons. The result lists at
-// most 50 failures; past that, the character workflows that ended with PvpOutcome "failed" (a search
-// attribute they set) name the rest.
+// most 50 failures; the character workflows that ended with PvpOutcome "failed" (a search attribute
+// they set for operators) name them all, and must include every character the list names.
 func (e *env) failedCharacters(res workflows.SyncRegionResult) map[int64][]string {
 	t := e.t
 	t.Helper()
@@ -217,13 +218,14 @@ func (e *env) failedCharacters(res workflows.SyncRegionResult) map[int64][]strin
 		assert.NotEmpty(t, f.Reason, "failure of %d has a reason", f.BlizzardID)
 		reasons[f.BlizzardID] = append(reasons[f.BlizzardID], f.Reason)
 	}
-	if p.Failed == len(p.Failures) {
+	if p.Failed == 0 {
 		return reasons
 	}
-	query := fmt.Sprintf("WorkflowType = '%s' AND %s = 'failed' AND StartTime >= '%s'",
-		workflows.SyncCharacterName, workflows.SearchOutcome.GetName(), res.SnapshotAt.UTC().Format(time.RFC3339))
+	query := fmt.Sprintf("WorkflowType = '%s' AND %s = '%s' AND StartTime >= '%s'", workflows.SyncCharacterName,
+		workflows.SearchOutcome.GetName(), workflows.OutcomeFailed, res.SnapshotAt.UTC().Format(time.RFC3339))
 	prefix := strings.TrimSuffix(workflows.CharacterWorkflowID(e.region, 0), "0")
-	list := func() (executions int) {
+	list := func() (executions int, ids map[int64]bool) {
+		ids = map[int64]bool{}
 		var token []byte
 		for {
 			resp, err := e.tc.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{Query: query, NextPageToken: token})
@@ -232,26 +234,37 @@ func (e *env) failedCharacters(res workflows.SyncRegionResult) map[int64][]strin
 				executions++
 				id, err := strconv.ParseInt(strings.TrimPrefix(ex.GetExecution().GetWorkflowId(), prefix), 10, 64)
 				require.NoError(t, err, "character workflow id %s", ex.GetExecution().GetWorkflowId())
-				if reasons[id] == nil {
-					reasons[id] = []string{"(past the result's list) PvpOutcome = failed"}
-				}
+				ids[id] = true
 			}
 			if token = resp.GetNextPageToken(); len(token) == 0 {
-				return executions
+				return executions, ids
 			}
 		}
 	}
 	// Visibility lags a little behind the workflows' last search-attribute update. A failure to start
 	// a character workflow has no execution, so the count may stay short of p.Failed: then the
 	// bookkeeping check names whoever is missing.
-	executions := list()
+	executions, visible := list()
 	for deadline := time.Now().Add(20 * time.Second); executions < p.Failed && time.Now().Before(deadline); {
 		time.Sleep(500 * time.Millisecond)
-		executions = list()
+		executions, visible = list()
+	}
+	for _, f := range p.Failures {
+		if characterStep.MatchString(f.Reason) {
+			assert.True(t, visible[f.BlizzardID], "character %d, reported failed (%s), is found by %s", f.BlizzardID, f.Reason, query)
+		}
+	}
+	for id := range visible {
+		if reasons[id] == nil {
+			reasons[id] = []string{"(past the result's list) PvpOutcome = failed"}
+		}
 	}
 	t.Logf("%d failures, %d listed in the result, %d failed character workflows in visibility", p.Failed, len(p.Failures), executions)
 	return reasons
 }
+
+// characterStep starts the reason of a failure inside a character workflow (the step that failed).
+var characterStep = regexp.MustCompile(`^(prepare|route|equipment|specializations|mark unavailable|commit): `)
 
 // checkContentAddressed: gear items, gear builds and talent loadouts are stored once per content,
 // however many workers and boards wrote them at once.

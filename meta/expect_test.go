@@ -32,8 +32,8 @@ type expected struct {
 	levels                            []int
 	items, enchants                   map[string]map[int64]int // slot → id → characters
 	gems, hero, pvp, tier             map[int64]int            // tier: pieces (0: none)
-	talents                           map[talentKey]int // by talent; nil: compare nodes only
-	nodes                             map[talentKey]int // by node (talent 0)
+	talents                           map[talentKey]int        // by talent; nil: compare nodes only
+	nodes                             map[talentKey]int        // by node (talent 0)
 	codes                             map[string]int
 }
 

@@ -135,7 +135,9 @@ func (r *Report) readGear(rows pgx.Rows) error {
 		}
 		return len(Slots)
 	}
-	slices.SortFunc(r.Slots, func(a, b Slot) int { return cmp.Or(cmp.Compare(order(a.Slot), order(b.Slot)), cmp.Compare(a.Slot, b.Slot)) })
+	slices.SortFunc(r.Slots, func(a, b Slot) int {
+		return cmp.Or(cmp.Compare(order(a.Slot), order(b.Slot)), cmp.Compare(a.Slot, b.Slot))
+	})
 	return nil
 }
 

@@ -72,7 +72,7 @@ func NewMetrics(log *zap.Logger) (*Metrics, error) {
 		}, []string{"credential", "endpoint"}),
 		rate: prom.NewGaugeVec(prom.GaugeOpts{
 			Name: "pvpsync_battlenet_credential_rate",
-			Help: "Requests per second the Temporal server allows the task queue of each Battle.net credential, by scope.",
+			Help: "Requests per second the Temporal server allows each Battle.net budget: a credential, or a credential and region (scope = the region, or all).",
 		}, []string{"credential", "scope"}),
 	}
 	info := buildinfo.Get()
@@ -92,9 +92,10 @@ func (m *Metrics) ObserveRequest(credential, endpoint string, status int, d time
 	m.latency.WithLabelValues(credential, endpoint).Observe(d.Seconds())
 }
 
-// SetCredentialRate records the rate, in requests per second, the Temporal server allows a credential's
-// task queue under one limit (scope, e.g. "second" for the per-second limit and "hour" for the hourly
-// quota divided by 3600), so a dashboard can set the observed request rate against the allowed one.
+// SetCredentialRate records the rate, in requests per second, the Temporal server allows one budget's
+// task queue: a credential's (scope "all", PVP_QUOTA_SCOPE=credential) or a credential's in one region
+// (scope = the region, PVP_QUOTA_SCOPE=region), so a dashboard can set the observed request rate
+// against the allowed one.
 func (m *Metrics) SetCredentialRate(credential, scope string, rps float64) {
 	m.rate.WithLabelValues(credential, scope).Set(rps)
 }

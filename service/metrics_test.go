@@ -112,16 +112,16 @@ func TestObserveRequestByCredential(t *testing.T) {
 
 func TestSetCredentialRate(t *testing.T) {
 	m := newMetrics(t)
-	m.SetCredentialRate("eu-1", "second", 100)
-	m.SetCredentialRate("eu-1", "hour", 10)
-	m.SetCredentialRate("eu-1", "second", 50) // a later setting replaces the earlier one
+	m.SetCredentialRate("c1", "eu", 100)
+	m.SetCredentialRate("c1", "us", 10)
+	m.SetCredentialRate("c1", "eu", 50) // a later setting replaces the earlier one
 
 	got := map[[2]string]float64{}
 	for _, s := range family(t, m, "pvpsync_battlenet_credential_rate").GetMetric() {
 		l := labels(s)
 		got[[2]string{l["credential"], l["scope"]}] = s.GetGauge().GetValue()
 	}
-	assert.Equal(t, map[[2]string]float64{{"eu-1", "second"}: 50, {"eu-1", "hour"}: 10}, got)
+	assert.Equal(t, map[[2]string]float64{{"c1", "eu"}: 50, {"c1", "us"}: 10}, got)
 }
 
 func TestBuildInfoMetric(t *testing.T) {

@@ -55,7 +55,7 @@ func main() {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.AddCommand(syncCmd(), scheduleCmd(), purgeCmd(), planCmd())
+	root.AddCommand(syncCmd(), scheduleCmd(), purgeCmd(), planCmd(), bracketsCmd(), metaCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := root.ExecuteContext(ctx)
 	interrupted := ctx.Err() != nil

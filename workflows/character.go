@@ -46,6 +46,9 @@ type SyncCharacterResult struct {
 // lists the characters that could not be synced.
 func SyncCharacter(ctx workflow.Context, in SyncCharacterInput) (SyncCharacterResult, error) {
 	if err := in.Validate(); err != nil {
+		// Listed with the other failures (PvpOutcome = "failed"); a run that times out or is terminated
+		// never reaches its end: ExecutionStatus = "TimedOut" / "Terminated" finds those.
+		_ = workflow.UpsertTypedSearchAttributes(ctx, SearchOutcome.ValueSet(OutcomeFailed))
 		return SyncCharacterResult{}, invalid(err)
 	}
 	sa := []temporal.SearchAttributeUpdate{SearchRegion.ValueSet(in.Region)}
