@@ -175,6 +175,18 @@ func TestRegionSync(t *testing.T) {
 	}
 	checkTruth(t, s, region, res3.SnapshotAt, stale)
 
+	// Run 3b, right after: everybody is idle again, and the copies carry what run 3 fetched (new gear,
+	// respecs), not an older snapshot's.
+	nextSnapshot()
+	s.Fake.ResetStats()
+	res3b, err := s.SyncRegion(t, workflows.SyncRegionInput{Region: region}, 15*time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, res3.Totals.Synced+res3.Totals.NotModified+res3.Totals.Idle, res3b.Totals.Idle,
+		"every character run 3 processed is idle now")
+	assert.Zero(t, res3b.Totals.Synced)
+	assert.Zero(t, endpointCount(s.Fake.Stats(), fakeblizzard.EndpointEquipment), "no gear request on an idle run")
+	checkTruth(t, s, region, res3b.SnapshotAt, stale)
+
 	// Run 4 with idle detection off and the TTL at 0: conditional requests for everybody; whoever did
 	// not change since run 3 answers 304 on both sides.
 	s.Acts.Config.IdleMaxAge, s.Acts.Config.EquipmentTTL = 0, 0

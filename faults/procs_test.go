@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -87,6 +88,8 @@ type fakeAPI struct {
 
 	mu     sync.Mutex
 	tokens map[string]bool
+
+	log atomic.Pointer[requestLog] // set by logRequests: every request is then timed (budget tests)
 }
 
 func startFake(t *testing.T, opts fakeblizzard.Options) *fakeAPI {
@@ -102,6 +105,10 @@ func startFake(t *testing.T, opts fakeblizzard.Options) *fakeAPI {
 				f.mu.Lock()
 				f.tokens[tok] = true
 				f.mu.Unlock()
+			}
+			if l := f.log.Load(); l != nil {
+				l.serve(w, r, srv)
+				return
 			}
 			srv.ServeHTTP(w, r)
 		}),

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 
 	"github.com/pvpsync/pvpsync/fakeblizzard"
 	"github.com/pvpsync/pvpsync/internal/testdb"
@@ -27,19 +28,32 @@ const shutdownLatency = 1500 * time.Millisecond
 // flushing logs and metrics.
 const stopMargin = 15 * time.Second
 
+// activityPollers is JOB_CONCURRENCY of the stopped worker: the pollers of its Battle.net queue, so the
+// most activity tasks a stop can catch in transit.
+const activityPollers = 2
+
 // TestGracefulShutdown: the fake Battle.net is bin/fakeblizzard, a process of its own the worker finds
 // through the lines it prints, answering every request slowly. Mid-sync, after its /metrics is read,
 // the only worker gets SIGTERM: it finishes the activities it is running — the fake sees no request
 // abandoned, the histories record every activity as completed at its first attempt, some of them
 // completed by the stopping worker after the signal — and exits in time. A second worker finishes the
 // sync with exact rows and not one request repeated.
+//
+// One race is outside the worker's hands: a poll the stopping worker cancels may already have been
+// handed an activity task, which the server then counts as started and retries only after its
+// start-to-close timeout. A server advertising the worker_poll_complete_on_shutdown capability
+// completes outstanding polls instead (the SDK then waits for them), and the test requires no such
+// retry; against one that does not (the dev server of Temporal CLI 1.5.1), it allows at most one per
+// poller of the stopped worker, each a second attempt after a start-to-close timeout whose first
+// attempt made no request (the request counts prove it).
 func TestGracefulShutdown(t *testing.T) {
 	opts := boards(1001, 120, 40)
 	opts.Latency = shutdownLatency
 	e := newEnvProcess(t, opts, testdb.New(t))
 	tr := e.truth()
 	metricsURL := fmt.Sprintf("http://127.0.0.1:%d/metrics", freePort(t))
-	a := e.startWorker("worker-a", "PVP_METRICS_ADDR="+strings.TrimSuffix(strings.TrimPrefix(metricsURL, "http://"), "/metrics"))
+	a := e.startWorker("worker-a", "PVP_METRICS_ADDR="+strings.TrimSuffix(strings.TrimPrefix(metricsURL, "http://"), "/metrics"),
+		"JOB_CONCURRENCY="+strconv.Itoa(activityPollers))
 	began := time.Now()
 	run := e.startSync(workflows.SyncRegionInput{}, 15*time.Minute)
 
@@ -62,40 +76,62 @@ func TestGracefulShutdown(t *testing.T) {
 	t.Logf("done after %s: %s", time.Since(began).Round(time.Second), res.Totals.String())
 	e.check(res, tr, checkOpts{})
 
+	pollsComplete := e.pollsCompleteOnShutdown()
 	h := e.activityHistories(tr, a.pid(), sigterm)
 	t.Logf("character activities: %d, %d run by worker-a, %d of them in flight at SIGTERM and completed by worker-a after it; "+
-		"%d retried after a deadlock; workflow tasks timed out or failed: %d", h.activities, h.onStopped, h.inFlight, h.deadlockRetries, h.workflowTaskTrouble)
+		"retried after a deadlock: %v; caught in transit by the stop: %d (server completes polls on shutdown: %v); workflow tasks timed out or failed: %d",
+		h.activities, h.onStopped, h.inFlight, h.deadlockRetries, h.inTransit, pollsComplete, h.workflowTaskTrouble)
 	assert.Empty(t, h.problems, "activity histories of the character workflows:\n%s", strings.Join(h.problems, "\n"))
 	assert.Positive(t, h.onStopped, "worker-a ran character activities")
 	assert.Positive(t, h.inFlight, "the SIGTERM met activities in flight, and worker-a finished them")
+	if pollsComplete {
+		assert.Zero(t, h.inTransit, "no activity task lost in a poll the stop cancelled")
+	} else {
+		assert.LessOrEqual(t, h.inTransit, activityPollers, "activity tasks lost in transit: at most one per poller of worker-a")
+	}
 
 	st := e.api.Stats()
 	assert.Zero(t, st.Abandoned, "no request abandoned mid-flight")
-	gear, clean := gearRequests(st), 2*len(tr.distinct)
-	t.Logf("equipment+specializations requests: %d (clean run %d, %d fetch attempts after a deadlock)", gear, clean, h.fetchRetries)
-	assert.Equal(t, clean+h.fetchRetries, gear, "the stop repeated no request")
+	// Every fetch made its request once (a deadlock retry makes it again); a task lost in transit made
+	// none before its second attempt.
+	for kind, endpoint := range map[string]string{"FetchEquipment": fakeblizzard.EndpointEquipment,
+		"FetchSpecializations": fakeblizzard.EndpointSpecializations, "FetchProfile": fakeblizzard.EndpointProfile} {
+		assert.Equal(t, int64(len(tr.distinct)+h.deadlockRetries[kind]), st.Endpoint(endpoint),
+			"%s requests: one per character (first sync), none repeated by the stop", endpoint)
+	}
+}
+
+// pollsCompleteOnShutdown says whether the server completes a stopping worker's outstanding polls
+// (namespace capability worker_poll_complete_on_shutdown) rather than leaving the SDK to cancel them.
+func (e *env) pollsCompleteOnShutdown() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := e.tc.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: "default"})
+	require.NoError(e.t, err, "describe namespace")
+	return d.GetNamespaceInfo().GetCapabilities().GetWorkerPollCompleteOnShutdown()
 }
 
 // activityReport is what the character workflows' histories say about their activities.
 type activityReport struct {
-	activities          int // activities scheduled by character workflows
-	onStopped           int // started and completed by the stopped worker
-	inFlight            int // ...of which started before its SIGTERM and completed after it
-	deadlockRetries     int // attempts after a deadlock: retried, but not because of the stop
-	fetchRetries        int // ...of which Battle.net fetches (each attempt made a request)
-	workflowTaskTrouble int // workflow tasks timed out or failed (logged only: no activity is re-run for them)
+	activities          int            // activities scheduled by character workflows
+	onStopped           int            // started and completed by the stopped worker
+	inFlight            int            // ...of which started before its SIGTERM and completed after it
+	deadlockRetries     map[string]int // attempts after a deadlock, by activity type: retried, not because of the stop
+	inTransit           int            // second attempts after a start-to-close timeout: tasks a cancelled poll lost
+	workflowTaskTrouble int            // workflow tasks timed out or failed (logged only: no activity is re-run for them)
 	problems            []string
 }
 
 // activityHistories reads the history of every character's workflow and checks its activities: each
-// completed, at its first attempt unless a deadlock (not the stop) made it retry; nothing cancelled,
-// failed or timed out. It counts those run by the stopped worker (identity "pid@host...").
+// completed, at its first attempt unless a deadlock (not the stop) made it retry or its task was lost
+// in transit (counted apart); nothing cancelled, failed or timed out. It counts those run by the
+// stopped worker (identity "pid@host...").
 func (e *env) activityHistories(tr truth, stoppedPID int, sigterm time.Time) activityReport {
 	e.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	stopped := strconv.Itoa(stoppedPID) + "@"
-	var r activityReport
+	r := activityReport{deadlockRetries: map[string]int{}}
 	type activity struct {
 		kind                   string
 		attempt                int32
@@ -104,6 +140,7 @@ func (e *env) activityHistories(tr truth, stoppedPID int, sigterm time.Time) act
 		close                  enumspb.EventType
 		lastFailure            string
 		lastFailureType        string
+		lastTimeout            enumspb.TimeoutType
 	}
 	for id := range tr.distinct {
 		wid := workflows.CharacterWorkflowID(e.region, id)
@@ -123,6 +160,7 @@ func (e *env) activityHistories(tr truth, stoppedPID int, sigterm time.Time) act
 					a.attempt, a.startedBy, a.started = at.GetAttempt(), at.GetIdentity(), ev.GetEventTime().AsTime()
 					if f := at.GetLastFailure(); f != nil {
 						a.lastFailure, a.lastFailureType = f.GetMessage(), f.GetApplicationFailureInfo().GetType()
+						a.lastTimeout = f.GetTimeoutFailureInfo().GetTimeoutType()
 					}
 				}
 			case enumspb.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
@@ -152,15 +190,15 @@ func (e *env) activityHistories(tr truth, stoppedPID int, sigterm time.Time) act
 				r.problems = append(r.problems, fmt.Sprintf("%s: closed %s (attempt %d, started by %s)", what, a.close, a.attempt, a.startedBy))
 				continue
 			}
-			if a.attempt > 1 {
-				if a.lastFailureType != retry.ErrTypeDeadlock {
-					r.problems = append(r.problems, fmt.Sprintf("%s: attempt %d after %q (type %q)", what, a.attempt, a.lastFailure, a.lastFailureType))
-					continue
-				}
-				r.deadlockRetries += int(a.attempt - 1)
-				if strings.HasPrefix(a.kind, "Fetch") {
-					r.fetchRetries += int(a.attempt - 1)
-				}
+			switch {
+			case a.attempt <= 1:
+			case a.lastFailureType == retry.ErrTypeDeadlock:
+				r.deadlockRetries[a.kind] += int(a.attempt - 1)
+			case a.attempt == 2 && a.lastTimeout == enumspb.TIMEOUT_TYPE_START_TO_CLOSE:
+				r.inTransit++
+			default:
+				r.problems = append(r.problems, fmt.Sprintf("%s: attempt %d after %q (type %q)", what, a.attempt, a.lastFailure, a.lastFailureType))
+				continue
 			}
 			if strings.HasPrefix(a.startedBy, stopped) && strings.HasPrefix(a.completedBy, stopped) {
 				r.onStopped++

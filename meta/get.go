@@ -3,7 +3,6 @@ package meta
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -70,7 +69,8 @@ func Get(ctx context.Context, pool *pgxpool.Pool, q Query) (Report, error) {
 			err = s.read(rows)
 		}
 		if err != nil {
-			return Report{}, errors.Join(fmt.Errorf("meta of %s %s spec %d: %s: %w", q.Region, q.Bracket, q.SpecID, s.what, err), br.Close())
+			_ = br.Close() // it reports the same failure again
+			return Report{}, fmt.Errorf("meta of %s %s spec %d: %s: %w", q.Region, q.Bracket, q.SpecID, s.what, err)
 		}
 	}
 	if err := br.Close(); err != nil {

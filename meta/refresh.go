@@ -13,10 +13,18 @@ import (
 // ending together refresh one after the other.
 const refreshSQL = `REFRESH MATERIALIZED VIEW CONCURRENTLY meta_entries`
 
+// vacuumSQL follows a refresh: fresh statistics (a refresh changes every board's rows at once, and
+// autovacuum would see it minutes later) and a visibility map that lets reports read meta_entries by
+// index-only scans. VACUUM takes no lock readers wait for, but cannot run inside a transaction.
+const vacuumSQL = `VACUUM (ANALYZE) meta_entries`
+
 // Refresh brings meta_entries to the latest complete snapshot of every board, without blocking readers.
 func Refresh(ctx context.Context, pool *pgxpool.Pool) error {
 	if _, err := pool.Exec(ctx, refreshSQL); err != nil {
 		return fmt.Errorf("refresh meta_entries: %w", err)
+	}
+	if _, err := pool.Exec(ctx, vacuumSQL); err != nil {
+		return fmt.Errorf("vacuum meta_entries: %w", err)
 	}
 	return nil
 }

@@ -92,7 +92,8 @@ type Tier struct {
 }
 
 // Talent is one talent of a node and its pick rate; NodeCount and NodePercent are the node's (any of
-// its choices: a choice node offers two talents).
+// its choices: a choice node offers two talents). TalentID 0 (and no name) counts the picks whose
+// tooltip Battle.net omitted: only their node is known.
 type Talent struct {
 	Tree        string  `json:"tree"` // class, spec or hero
 	NodeID      int64   `json:"node_id"`

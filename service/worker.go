@@ -18,7 +18,7 @@ import (
 )
 
 // StopTimeout is how long a stopping worker lets running activities finish: longer than a Battle.net
-// request activity may run (45 s start-to-close), shorter than the minute docker compose's
+// request activity may run (30 s start-to-close), shorter than the minute docker compose's
 // stop_grace_period allows before it kills the process. A SIGTERM mid-sync therefore finishes the
 // requests in flight instead of abandoning them to be retried elsewhere.
 const StopTimeout = 50 * time.Second

@@ -163,7 +163,12 @@ func printMeta(out io.Writer, r meta.Report) error {
 	}
 	metaSection(w, "TALENTS", "TREE\tTALENT\tCHARACTERS\tSHARE\tNODE")
 	for _, t := range r.Talents {
-		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", t.Tree, metaName(t.Name, "talent", t.TalentID), t.Count, metaPct(t.Percent), metaPct(t.NodePercent))
+		// Battle.net omits the tooltip of some picks: then only the node is known.
+		name := metaName(t.Name, "talent", t.TalentID)
+		if t.TalentID == 0 {
+			name = metaName(t.Name, "node", t.NodeID)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%d\t%s\t%s\n", t.Tree, name, t.Count, metaPct(t.Percent), metaPct(t.NodePercent))
 	}
 	metaSection(w, "PVP TALENTS", "\tPVP TALENT\tCHARACTERS\tSHARE")
 	metaRows(w, "", r.PvpTalents)

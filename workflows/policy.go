@@ -11,11 +11,13 @@ import (
 // Activity options, one function per kind of step. The retry policies themselves (attempts, backoffs,
 // final error types) live in package retry.
 
-// battlenetCtx runs one Battle.net request on a credential's rate-limited queue.
+// battlenetCtx runs one Battle.net request on a credential's rate-limited queue. StartToClose covers the
+// client's 15 s request timeout plus the writes after it; kept short because it is also how long a task
+// lost between a stopping worker and the server waits before it is retried.
 func battlenetCtx(ctx workflow.Context, queue, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              queue,
-		StartToCloseTimeout:    45 * time.Second,
+		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy:            retry.Battlenet(),
 		Summary:                summary,
@@ -36,7 +38,7 @@ func boardCtx(ctx workflow.Context, queue, summary string) workflow.Context {
 // localFetchCtx is battlenetCtx for a Battle.net request made as a local activity (local_fetch).
 func localFetchCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    45 * time.Second,
+		StartToCloseTimeout:    30 * time.Second,
 		ScheduleToCloseTimeout: 10 * time.Minute,
 		RetryPolicy:            retry.Battlenet(),
 	})

@@ -29,6 +29,9 @@ CREATE UNIQUE INDEX index_meta_entries_on_board_character ON meta_entries (regio
 -- A spec's rows in rank order, with what the aggregates join on: index-only scans.
 CREATE INDEX index_meta_entries_on_spec_rank ON meta_entries (region, bracket, spec_id, spec_rank)
     INCLUDE (rating, gear_build_id, talent_loadout_id);
+-- Region, bracket and spec are far from independent (a shuffle board holds one spec): without these
+-- statistics the planner takes a spec's thousand rows for a handful and joins them accordingly.
+CREATE STATISTICS meta_entries_board_spec (dependencies, ndistinct, mcv) ON region, bracket, spec_id FROM meta_entries;
 
 -- One row per meta row and equipped slot: the item (items.blizzard_id), its level, enchantments and
 -- gems (items too). Filters on meta_entries' columns reach its index through the view.
@@ -52,6 +55,7 @@ CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(l.talents -> t.tr
     THEN l.talents -> t.tree ELSE '[]'::jsonb END) AS x(pick);
 
 -- +goose Down
+DROP STATISTICS meta_entries_board_spec;
 DROP VIEW meta_entry_talents;
 DROP VIEW meta_entry_slots;
 DROP MATERIALIZED VIEW meta_entries;
