@@ -107,20 +107,6 @@ func (l *requestLog) characterRequests(client string) []time.Duration {
 	return out
 }
 
-// statuses counts the answers by status, per client.
-func (l *requestLog) statuses() map[string]map[int]int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := map[string]map[int]int{}
-	for _, r := range l.reqs {
-		if out[r.client] == nil {
-			out[r.client] = map[int]int{}
-		}
-		out[r.client][r.status]++
-	}
-	return out
-}
-
 // captureWriter notes the status (and, when asked, the body) of an answer on its way out.
 type captureWriter struct {
 	http.ResponseWriter

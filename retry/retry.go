@@ -24,7 +24,7 @@ const (
 	ErrTypeInvalidInput   = "InvalidInput"   // bad workflow/activity input or row
 	ErrTypeBadRequest     = "BadRequest"     // other 4xx
 	ErrTypeBadCredentials = "BadCredentials" // OAuth refused the client id/secret
-	ErrTypeNoCredential   = "NoCredential"   // no configured credential may serve the region
+	ErrTypeNoCredential   = "NoCredential"   // #nosec G101 -- an error type name, not a credential; no configured credential may serve the region
 	ErrTypeTransient      = "Transient"      // 5xx, transport, 429, revoked token: retried
 	ErrTypeDeadlock       = "Deadlock"       // SQLSTATE 40P01/40001: retried
 	ErrTypeDatabase       = "Database"       // PostgreSQL unreachable or failing: retried

@@ -19,8 +19,8 @@ import (
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/pvpsync/pvpsync/retry"
 	"github.com/pvpsync/pvpsync/battlenet"
+	"github.com/pvpsync/pvpsync/retry"
 	"github.com/pvpsync/pvpsync/store"
 )
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: static analysis, unit tests, PostgreSQL store tests, end-to-end
-# syncs on the Temporal dev server, the fault suite and the UI screenshots.
+# syncs on the Temporal dev server, the fault suite and the UI screenshots, then the race detector on
+# the concurrent packages and a short fuzz of every fuzz target.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -30,3 +31,14 @@ say "gosec"
 bin/gosec -quiet -exclude-generated ./...
 say "go test"
 go test -count=1 -timeout 80m ./...
+# The packages whose code runs goroutines side by side: token and pacing state, the pgx pool users,
+# the fake's shared world, the worker's process wiring.
+say "go test -race (battlenet, store, fakeblizzard, service)"
+go test -race -count=1 -timeout 20m ./battlenet/ ./store/ ./fakeblizzard/ ./service/
+# Each fuzz target for a short fixed time on top of its committed corpus (<pkg>/testdata/fuzz, which
+# plain go test also runs). Minimizing new inputs of the 50-300 KB fixture seeds would eat the whole
+# budget, so it is off: a failure is written to testdata/fuzz as found.
+for target in battlenet:FuzzDecode gear:FuzzSummarize gear:FuzzSelectLoadout triage:FuzzDecide; do
+  say "fuzz ${target#*:} (${FUZZTIME:-20s})"
+  go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "${FUZZTIME:-20s}" -fuzzminimizetime 0 "./${target%%:*}/"
+done

@@ -68,4 +68,3 @@ func (r *reader) byte() byte {
 	r.pos++
 	return b
 }
-

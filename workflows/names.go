@@ -42,6 +42,14 @@ const (
 	PurgeSnapshotsName  = "PurgeSnapshots"
 )
 
+// Change ids for workflow.GetVersion, one per change that altered a workflow's commands after runs of
+// it were recorded (workflows/testdata/histories). A run that started before a change replays the old
+// path; new runs take the new one. Remove an id only once no run older than its change can be open.
+const (
+	changeForecast    = "forecast"     // SyncRegion: Forecast activity between the two phases
+	changeRefreshMeta = "refresh-meta" // SyncRegion: RefreshMeta activity after the boards
+)
+
 // ProgressQuery is the query every sync workflow answers with its counters.
 const ProgressQuery = "progress"
 

@@ -67,6 +67,17 @@ func purgeCtx(ctx workflow.Context) workflow.Context {
 }
 
 // forecastCtx reads every board of a snapshot once (no writes): seconds for a real region.
+// refreshMetaCtx: one materialized view refresh on the processing queue. On a full region it takes
+// seconds to a minute; the timeout leaves room for a busy database.
+func refreshMetaCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:           TaskQueueProcessing,
+		StartToCloseTimeout: 15 * time.Minute,
+		RetryPolicy:         retry.Database(),
+		Summary:             "refresh the meta pages",
+	})
+}
+
 func forecastCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           TaskQueueProcessing,

@@ -75,6 +75,9 @@ type SyncRegionResult struct {
 	// Planned is what the triage rules said the run would cost once its boards were stored (the same
 	// rules `starter plan` applies); Totals.Requests is what it spent.
 	Planned *activities.ForecastResult `json:"planned,omitempty"`
+	// Meta is the refresh of the meta pages' view once the boards completed (nil when none did, or
+	// when the refresh failed: the previous snapshot stays readable and the next run refreshes it).
+	Meta *activities.RefreshMetaResult `json:"meta,omitempty"`
 }
 
 // SyncRegion discovers the season and its boards, stores every board of one snapshot, then syncs the
@@ -139,7 +142,10 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 		b.LeaderboardID = board.LeaderboardID
 	})
 	workflow.SetCurrentDetails(ctx, regionDetails(res))
-	res.Planned = forecastRun(ctx, res)
+	// Runs started before the forecast existed have no Forecast activity in their history.
+	if workflow.GetVersion(ctx, changeForecast, workflow.DefaultVersion, 1) >= 1 {
+		res.Planned = forecastRun(ctx, res)
+	}
 
 	// Phase 2: one SyncLeaderboard child per stored board, a few at a time.
 	runBounded(ctx, len(res.Brackets), in.BoardConcurrency, func(i int) workflow.Future {
@@ -182,6 +188,9 @@ func SyncRegion(ctx workflow.Context, in SyncRegionInput) (SyncRegionResult, err
 		}
 	}
 	workflow.SetCurrentDetails(ctx, regionDetails(res))
+	if workflow.GetVersion(ctx, changeRefreshMeta, workflow.DefaultVersion, 1) >= 1 {
+		res.Meta = refreshMeta(ctx, res)
+	}
 	if res.Failed > 0 && res.Failed == len(res.Brackets) {
 		return res, temporal.NewApplicationError(fmt.Sprintf("every board of region %s failed; first: %s: %s",
 			in.Region, res.Brackets[0].Bracket, res.Brackets[0].Error), "AllBracketsFailed", res)
@@ -207,6 +216,25 @@ func forecastRun(ctx workflow.Context, res SyncRegionResult) *activities.Forecas
 		return nil
 	}
 	return &f
+}
+
+// refreshMeta makes the boards this run completed readable by meta pages. Like the forecast it is not
+// the sync's data: when it fails the run still succeeds, readers keep the previous snapshot, and the
+// next run's refresh catches up.
+func refreshMeta(ctx workflow.Context, res SyncRegionResult) *activities.RefreshMetaResult {
+	completed := false
+	for _, b := range res.Brackets {
+		completed = completed || b.Status == BracketCompleted
+	}
+	if !completed {
+		return nil
+	}
+	var m activities.RefreshMetaResult
+	if err := workflow.ExecuteActivity(refreshMetaCtx(ctx), a.RefreshMeta, activities.RefreshMetaInput{Region: res.Region}).Get(ctx, &m); err != nil {
+		workflow.GetLogger(ctx).Warn("meta refresh failed; the sync's data is stored", "error", err)
+		return nil
+	}
+	return &m
 }
 
 // chooseBrackets picks the boards to sync, in index order; requested boards missing from the index are

@@ -20,12 +20,19 @@ import (
 // can break a region sync in flight: such a change needs workflow.GetVersion (or a drain-and-replace
 // rollout, README "Upgrading").
 func TestReplayRecordedHistories(t *testing.T) {
+	// histories/*.json: this release's runs; histories/*/*.json: runs recorded before a versioned change
+	// (named for it), which must still replay while such runs may be open.
 	files, err := filepath.Glob(filepath.Join("testdata", "histories", "*.json"))
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(files), 6, "recorded histories missing: go test ./e2e -run TestRecordHistories -record-histories")
+	older, err := filepath.Glob(filepath.Join("testdata", "histories", "*", "*.json"))
+	require.NoError(t, err)
+	require.NotEmpty(t, older, "histories of an earlier release (testdata/histories/*/)")
+	files = append(files, older...)
 	logger := log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, f := range files {
-		t.Run(filepath.Base(f), func(t *testing.T) {
+		name, _ := filepath.Rel(filepath.Join("testdata", "histories"), f)
+		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflowWithOptions(workflows.SyncRegion, workflow.RegisterOptions{Name: workflows.SyncRegionName})
 			r.RegisterWorkflowWithOptions(workflows.SyncLeaderboard, workflow.RegisterOptions{Name: workflows.SyncLeaderboardName})
