@@ -56,33 +56,28 @@ func localCtx(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// purgeCtx runs retention on its own queue: long, batched, database only.
-func purgeCtx(ctx workflow.Context) workflow.Context {
+// processingCtx: database-only work on the processing queue, retried as the database is.
+func processingCtx(ctx workflow.Context, timeout time.Duration, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:           TaskQueueProcessing,
-		StartToCloseTimeout: time.Hour,
+		StartToCloseTimeout: timeout,
 		RetryPolicy:         retry.Database(),
-		Summary:             "delete old snapshots",
+		Summary:             summary,
 	})
+}
+
+// purgeCtx: retention is long and batched.
+func purgeCtx(ctx workflow.Context) workflow.Context {
+	return processingCtx(ctx, time.Hour, "delete old snapshots")
 }
 
 // forecastCtx reads every board of a snapshot once (no writes): seconds for a real region.
-// refreshMetaCtx: one materialized view refresh on the processing queue. On a full region it takes
-// seconds to a minute; the timeout leaves room for a busy database.
-func refreshMetaCtx(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:           TaskQueueProcessing,
-		StartToCloseTimeout: 15 * time.Minute,
-		RetryPolicy:         retry.Database(),
-		Summary:             "refresh the meta pages",
-	})
+func forecastCtx(ctx workflow.Context) workflow.Context {
+	return processingCtx(ctx, 5*time.Minute, "forecast the cost of the run")
 }
 
-func forecastCtx(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		TaskQueue:           TaskQueueProcessing,
-		StartToCloseTimeout: 5 * time.Minute,
-		RetryPolicy:         retry.Database(),
-		Summary:             "forecast the cost of the run",
-	})
+// refreshMetaCtx: one materialized view refresh, seconds to a minute on a full region; the timeout
+// leaves room for a busy database.
+func refreshMetaCtx(ctx workflow.Context) workflow.Context {
+	return processingCtx(ctx, 15*time.Minute, "refresh the meta pages")
 }
