@@ -7,7 +7,7 @@ SHELL := /bin/bash
 # the one place that computes them, for make run and the Dockerfile too. Computed once per make.
 LDFLAGS := $(shell ./scripts/ldflags.sh)
 
-## run: dev server + local PostgreSQL + fake Battle.net (unless BLIZZARD_CLIENT_ID/SECRET are set) + worker + one sync
+## run: dev server + local PostgreSQL + fake Battle.net (unless BLIZZARD_CREDENTIALS or BLIZZARD_CLIENT_ID/SECRET are set) + worker + one sync
 run:
 	./scripts/run.sh
 

@@ -21,37 +21,6 @@ import (
 	"github.com/pvpsync/pvpsync/meta"
 )
 
-// The two example queries of the README (the schema a site backend reads), verbatim but for the
-// region, bracket and spec, which are parameters here.
-const (
-	// readmeItemsQuery: the top 10 items per slot of a shuffle spec's latest complete snapshot.
-	readmeItemsQuery = `WITH counted AS (
-    SELECT slot, item_id, count(*) AS characters,
-           row_number() OVER (PARTITION BY slot ORDER BY count(*) DESC, item_id) AS place
-    FROM meta_entry_slots
-    WHERE region = $1 AND bracket = $2
-    GROUP BY slot, item_id
-)
-SELECT c.slot, c.place, i.name AS item, c.characters,
-       round(100.0 * c.characters / (SELECT count(*) FROM meta_entries
-           WHERE region = $1 AND bracket = $2 AND gear_build_id IS NOT NULL), 1) AS percent
-FROM counted AS c
-JOIN items AS i ON i.blizzard_id = c.item_id
-WHERE c.place <= 10
-ORDER BY c.slot, c.place`
-
-	// readmeTalentsQuery: talent pick rates of a spec on 3v3 among characters rated at least $4.
-	readmeTalentsQuery = `SELECT t.tree, t.node_id, COALESCE(n.name, '') AS talent, count(*) AS characters,
-       round(100.0 * count(*) / (SELECT count(*) FROM meta_entries
-           WHERE region = $1 AND bracket = $2 AND spec_id = $3 AND rating >= $4
-             AND talent_loadout_id IS NOT NULL), 1) AS percent
-FROM meta_entry_talents AS t
-LEFT JOIN talents AS n ON n.talent_id = t.talent_id
-WHERE t.region = $1 AND t.bracket = $2 AND t.spec_id = $3 AND t.rating >= $4
-GROUP BY t.tree, t.node_id, n.name
-ORDER BY t.tree, characters DESC`
-)
-
 // BenchmarkMeta syncs the 5,000-character region of the day benchmark once, then measures what meta
 // costs: the refresh at the end of the sync (the RefreshMeta activity), one report per spec through the
 // query path (meta.Get: every spec on every board, unfiltered and top 100), `starter meta` as a process,
@@ -192,8 +161,8 @@ FROM meta_entries WHERE region = $1 AND bracket = '3v3' AND spec_id = $2`, regio
 		args      []any
 		limit     float64 // ms; 0: report only
 	}{
-		{"items", readmeItemsQuery, []any{regionName, "shuffle-mage-frost"}, 50},
-		{"talents", readmeTalentsQuery, []any{regionName, "3v3", arms, rating}, 0},
+		{"items", meta.ExampleTopItemsSQL, []any{regionName, "shuffle-mage-frost"}, 50},
+		{"talents", meta.ExampleTalentPicksSQL, []any{regionName, "3v3", arms, rating}, 0},
 	} {
 		var raw []byte
 		if err := s.Store.Pool.QueryRow(context.Background(), "EXPLAIN (ANALYZE, FORMAT JSON) "+c.sql, c.args...).Scan(&raw); err != nil {

@@ -168,6 +168,14 @@ func TestReportsReadOneCompleteSnapshot(t *testing.T) {
 	assertReport(t, expect(third, frostMage, 0, 0, ""), rep, meta.DefaultLimit)
 	assert.Equal(t, snap3, *rep.SnapshotAt)
 
+	// A later sync of the previous season (`starter sync --season 42`) does not take the page back.
+	board.Snapshot, board.Characters, board.Finish = snap3.Add(6*time.Hour), second, true
+	metatest.Write(t, st, board)
+	refresh(t, st)
+	rep = get(t, st, q)
+	assertReport(t, expect(third, frostMage, 0, 0, ""), rep, meta.DefaultLimit)
+	assert.Equal(t, snap3, *rep.SnapshotAt, "the newest season's board is read")
+
 	// Another region is another board.
 	empty := get(t, st, meta.Query{Region: "us", Bracket: "shuffle-mage-frost"})
 	assert.Zero(t, empty.Characters)

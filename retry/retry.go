@@ -42,7 +42,7 @@ const (
 )
 
 // Backoffs. Battle.net: 3 s ×3, so the three attempts span 3+9 s and a short API outage is ridden out.
-// Database: 1 s ×2, five attempts, about half a minute: a deadlock or a restarting server is waited out.
+// Database: 1 s ×2, five attempts over 1+2+4+8 = 15 s: a deadlock or a restarting server is waited out.
 const (
 	BattlenetInitialInterval = 3 * time.Second
 	BattlenetBackoff         = 3.0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command to see pvpsync work: Temporal dev server (Web UI on 8233) + PostgreSQL + the fake
-# Battle.net server (unless BLIZZARD_CLIENT_ID/BLIZZARD_CLIENT_SECRET are set) + the worker, then a sync
-# of one region with a progress bar. Ctrl-C stops everything this script started.
+# Battle.net server (unless BLIZZARD_CREDENTIALS or BLIZZARD_CLIENT_ID/BLIZZARD_CLIENT_SECRET are set)
+# + the worker, then a sync of one region with a progress bar. Ctrl-C stops everything this script started.
 #
 # Options (environment):
 #   PVP_REGION=us            region to sync
@@ -81,7 +81,7 @@ say "applying migrations"
 bin/worker migrate up --create-database >/dev/null
 
 # 4. Battle.net: real credentials, or the fake.
-if [ -n "${BLIZZARD_CLIENT_ID:-}" ] && [ -n "${BLIZZARD_CLIENT_SECRET:-}" ]; then
+if [ -n "${BLIZZARD_CREDENTIALS:-}" ] || { [ -n "${BLIZZARD_CLIENT_ID:-}" ] && [ -n "${BLIZZARD_CLIENT_SECRET:-}" ]; }; then
   say "using the real Battle.net API with your credentials"
   BRACKETS=${PVP_BRACKETS:-3v3}
 else

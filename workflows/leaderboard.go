@@ -56,6 +56,9 @@ type SyncLeaderboardResult struct {
 	// OldestGearSeconds is how old the oldest gear among the board's readable characters was when the
 	// board finished: the bound on how stale the mirror's answer for this board can be.
 	OldestGearSeconds int64 `json:"oldest_gear_seconds,omitempty"`
+	// Meta is the meta pages' refresh when the board was synced on its own (`starter sync --brackets
+	// 3v3`); as a child of SyncRegion the region refreshes once, after all of its boards.
+	Meta *activities.RefreshMetaResult `json:"meta,omitempty"`
 }
 
 // SyncLeaderboard stores a board (unless SyncRegion did) and syncs every character on it. Each run plans
@@ -106,6 +109,10 @@ func SyncLeaderboard(ctx workflow.Context, in SyncLeaderboardInput) (SyncLeaderb
 			activities.FreshnessInput{LeaderboardID: in.LeaderboardID, SnapshotAt: in.SnapshotAt}).Get(ctx, &fresh); err == nil {
 			res.OldestGearSeconds = fresh.OldestGearSeconds
 			oldestGear(ctx, in.Region, in.Bracket, fresh.OldestGearSeconds)
+		}
+		if workflow.GetInfo(ctx).ParentWorkflowExecution == nil &&
+			workflow.GetVersion(ctx, changeRefreshMetaBoard, workflow.DefaultVersion, 1) >= 1 {
+			res.Meta = runRefreshMeta(ctx, in.Region)
 		}
 		workflow.SetCurrentDetails(ctx, detailsMarkdown(in, res.Progress, "completed"))
 		return res, nil

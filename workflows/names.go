@@ -46,8 +46,10 @@ const (
 // it were recorded (workflows/testdata/histories). A run that started before a change replays the old
 // path; new runs take the new one. Remove an id only once no run older than its change can be open.
 const (
-	changeForecast    = "forecast"     // SyncRegion: Forecast activity between the two phases
-	changeRefreshMeta = "refresh-meta" // SyncRegion: RefreshMeta activity after the boards
+	changeForecast         = "forecast"           // SyncRegion: Forecast activity between the two phases
+	changeRefreshMeta      = "refresh-meta"       // SyncRegion: RefreshMeta activity after the boards
+	changeRefreshMetaBoard = "refresh-meta-board" // SyncLeaderboard started on its own: RefreshMeta at its end
+	changeRefreshMetaPurge = "refresh-meta-purge" // PurgeSnapshots: RefreshMeta after deleting
 )
 
 // ProgressQuery is the query every sync workflow answers with its counters.

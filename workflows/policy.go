@@ -24,13 +24,15 @@ func battlenetCtx(ctx workflow.Context, queue, summary string) workflow.Context 
 	})
 }
 
-// boardCtx is for fetching and storing a whole board: one request, one big transaction.
+// boardCtx is for fetching and storing a whole board: one request, one big transaction. Retried as a
+// Battle.net request (its backoff rides out a short outage; AsTemporal caps API errors at
+// BattlenetAttempts, database errors get DatabaseAttempts).
 func boardCtx(ctx workflow.Context, queue, summary string) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		TaskQueue:              queue,
 		StartToCloseTimeout:    2 * time.Minute,
 		ScheduleToCloseTimeout: 15 * time.Minute,
-		RetryPolicy:            retry.Database(),
+		RetryPolicy:            retry.Battlenet(),
 		Summary:                summary,
 	})
 }

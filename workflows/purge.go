@@ -19,13 +19,21 @@ type PurgeSnapshotsInput struct {
 type PurgeSnapshotsResult = activities.PurgeResult
 
 // PurgeSnapshots deletes entry snapshots older than the retention, then the gear builds and loadouts no
-// entry references any more, in short batches so a running sync is never blocked for long.
+// entry references any more, in short batches so a running sync is never blocked for long, and then
+// refreshes the meta pages when it deleted anything.
 func PurgeSnapshots(ctx workflow.Context, in PurgeSnapshotsInput) (PurgeSnapshotsResult, error) {
 	if err := in.Validate(); err != nil {
 		return PurgeSnapshotsResult{}, invalid(err)
 	}
 	var res PurgeSnapshotsResult
-	err := workflow.ExecuteActivity(purgeCtx(ctx), a.PurgeSnapshots,
-		activities.PurgeInput{RetentionDays: in.RetentionDays, BatchSize: in.BatchSize}).Get(ctx, &res)
-	return res, err
+	if err := workflow.ExecuteActivity(purgeCtx(ctx), a.PurgeSnapshots,
+		activities.PurgeInput{RetentionDays: in.RetentionDays, BatchSize: in.BatchSize}).Get(ctx, &res); err != nil {
+		return res, err
+	}
+	// The meta pages' view may hold a snapshot just deleted, and builds just collected: derive it again
+	// from what is left.
+	if res.Deleted > 0 && workflow.GetVersion(ctx, changeRefreshMetaPurge, workflow.DefaultVersion, 1) >= 1 {
+		runRefreshMeta(ctx, "")
+	}
+	return res, nil
 }

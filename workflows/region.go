@@ -218,9 +218,7 @@ func forecastRun(ctx workflow.Context, res SyncRegionResult) *activities.Forecas
 	return &f
 }
 
-// refreshMeta makes the boards this run completed readable by meta pages. Like the forecast it is not
-// the sync's data: when it fails the run still succeeds, readers keep the previous snapshot, and the
-// next run's refresh catches up.
+// refreshMeta makes the boards this run completed readable by meta pages.
 func refreshMeta(ctx workflow.Context, res SyncRegionResult) *activities.RefreshMetaResult {
 	completed := false
 	for _, b := range res.Brackets {
@@ -229,8 +227,15 @@ func refreshMeta(ctx workflow.Context, res SyncRegionResult) *activities.Refresh
 	if !completed {
 		return nil
 	}
+	return runRefreshMeta(ctx, res.Region)
+}
+
+// runRefreshMeta refreshes the meta pages' view (every region; region scopes the counts). Like the
+// forecast it is not the sync's data: when it fails the run still succeeds, readers keep the previous
+// snapshot, and the next refresh catches up.
+func runRefreshMeta(ctx workflow.Context, region string) *activities.RefreshMetaResult {
 	var m activities.RefreshMetaResult
-	if err := workflow.ExecuteActivity(refreshMetaCtx(ctx), a.RefreshMeta, activities.RefreshMetaInput{Region: res.Region}).Get(ctx, &m); err != nil {
+	if err := workflow.ExecuteActivity(refreshMetaCtx(ctx), a.RefreshMeta, activities.RefreshMetaInput{Region: region}).Get(ctx, &m); err != nil {
 		workflow.GetLogger(ctx).Warn("meta refresh failed; the sync's data is stored", "error", err)
 		return nil
 	}

@@ -27,7 +27,11 @@ type regionMocks struct {
 	// saveErr fails SaveBoard for a bracket; boards of every other bracket are stored with
 	// boardEntries[bracket] entries under leaderboard id boardIDs[bracket].
 	saveErr  map[string]error
-	childErr map[string]error
+	// saveOutage fails SaveBoard for a bracket as a Battle.net 503 does (through retry.AsTemporal),
+	// noting each attempt's workflow time on saveClock.
+	saveOutage map[string]bool
+	saveClock  *callClock
+	childErr   map[string]error
 	empty    map[string]bool
 	routes   activities.RoutesResult
 	// childTime is how long each child runs (workflow time).
@@ -74,6 +78,10 @@ func (m *regionMocks) install(env *testsuite.TestWorkflowEnvironment) {
 			m.saveQueues[in.Bracket] = activity.GetInfo(ctx).TaskQueue
 			if err := m.saveErr[in.Bracket]; err != nil {
 				return activities.SaveBoardResult{Requests: 1}, err
+			}
+			if m.saveOutage[in.Bracket] {
+				m.saveClock.tick()
+				return activities.SaveBoardResult{Requests: 1}, retry.AsTemporal(ctx, "read board "+in.Bracket, serverError())
 			}
 			if m.empty[in.Bracket] {
 				return activities.SaveBoardResult{LeaderboardID: boardIDs[in.Bracket], Empty: true, Requests: 1}, nil
@@ -267,6 +275,21 @@ func TestSyncRegionIsolatesBracketFailures(t *testing.T) {
 	assert.ElementsMatch(t, []string{"2v2", "shuffle-mage-frost"}, m.childBrackets(), "no fan-out for a board that was not stored")
 	assert.Equal(t, 1, countOf(m.savedBrackets(), "3v3"), "a non-retryable board error is not retried")
 	assert.Equal(t, 10+30, res.Totals.Done)
+}
+
+// A board request rides out a Battle.net outage like a character's: 3 attempts, 3 s then 9 s apart
+// (not the database policy's 1 s + 2 s, which gave up on a 4 s outage), then the board is failed alone.
+func TestSyncRegionBoardRidesOutABattlenetOutage(t *testing.T) {
+	env, _ := newEnv(t)
+	m := &regionMocks{saveOutage: map[string]bool{"3v3": true}, saveClock: &callClock{env: env}}
+	res, err := runRegionWith(t, env, m, workflows.SyncRegionInput{Region: "eu", Routes: twoCreds()})
+	require.NoError(t, err)
+	assert.Equal(t, retry.BattlenetAttempts, countOf(m.savedBrackets(), "3v3"))
+	assert.Equal(t, []time.Duration{3 * time.Second, 9 * time.Second}, m.saveClock.gaps(), "the Battle.net backoff")
+	by := bracketsByName(res)
+	assert.Equal(t, workflows.BracketFailed, by["3v3"].Status)
+	assert.Contains(t, by["3v3"].Error, "server error (HTTP 503)")
+	assert.Equal(t, workflows.BracketCompleted, by["2v2"].Status)
 }
 
 func TestSyncRegionIsolatesChildFailures(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package testtemporal starts one Temporal dev server (the CLI binary built from the module proxy into
-// ./bin by `make bin/temporal`) per test binary, with pvpsync's search attributes registered. Nothing is
-// downloaded at run time: a missing binary fails the test with the command that builds it.
+// ./bin by scripts/lib.sh's ensure_temporal, which `make test` and `make run` call) per test binary,
+// with pvpsync's search attributes registered. Nothing is downloaded at run time: a missing binary fails the test with the command that builds it.
 package testtemporal
 
 import (

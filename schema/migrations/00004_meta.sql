@@ -3,8 +3,8 @@
 -- still being written, and never two of one board mixed.
 ALTER TABLE pvp_leaderboards ADD COLUMN completed_snapshot_at timestamptz;
 
--- What meta pages (best in slot, talents, ladders) aggregate: per region and bracket, the newest board
--- with a complete snapshot, and of that snapshot only, one row per ranked character whose gear or
+-- What meta pages (best in slot, talents, ladders) aggregate: per region and bracket, the board of the
+-- newest season with a complete snapshot, and of that snapshot only, one row per ranked character whose gear or
 -- talents are known (private and failed characters have neither). Materialized, because the latest
 -- complete snapshot moves only at the end of a sync: meta.Refresh runs REFRESH ... CONCURRENTLY then,
 -- which lets readers go on reading the previous rows and swaps every board in one commit, so a reader
@@ -17,10 +17,13 @@ SELECT b.region, b.bracket, b.id AS pvp_leaderboard_id, b.pvp_season_id, e.snaps
        (row_number() OVER (PARTITION BY b.id, e.spec_id ORDER BY e.rank, e.character_id))::integer AS spec_rank,
        e.character_id, e.rank, e.rating, e.gear_build_id, e.talent_loadout_id
 FROM (
-    SELECT DISTINCT ON (region, bracket) id, region, bracket, pvp_season_id, completed_snapshot_at
-    FROM pvp_leaderboards
-    WHERE completed_snapshot_at IS NOT NULL
-    ORDER BY region, bracket, completed_snapshot_at DESC, id DESC
+    -- The newest season first: a later sync of a past season (starter sync --season) does not take
+    -- the meta pages back to it.
+    SELECT DISTINCT ON (l.region, l.bracket) l.id, l.region, l.bracket, l.pvp_season_id, l.completed_snapshot_at
+    FROM pvp_leaderboards AS l
+    JOIN pvp_seasons AS s ON s.id = l.pvp_season_id
+    WHERE l.completed_snapshot_at IS NOT NULL
+    ORDER BY l.region, l.bracket, s.blizzard_id DESC, l.completed_snapshot_at DESC, l.id DESC
 ) AS b
 JOIN pvp_leaderboard_entries AS e ON e.pvp_leaderboard_id = b.id AND e.snapshot_at = b.completed_snapshot_at
 WHERE e.spec_id IS NOT NULL AND (e.gear_build_id IS NOT NULL OR e.talent_loadout_id IS NOT NULL);
