@@ -26,14 +26,14 @@ var seasonBrackets = []string{"2v2", "3v3", "shuffle-overall", "shuffle-mage-fro
 type regionMocks struct {
 	// saveErr fails SaveBoard for a bracket; boards of every other bracket are stored with
 	// boardEntries[bracket] entries under leaderboard id boardIDs[bracket].
-	saveErr  map[string]error
+	saveErr map[string]error
 	// saveOutage fails SaveBoard for a bracket as a Battle.net 503 does (through retry.AsTemporal),
 	// noting each attempt's workflow time on saveClock.
 	saveOutage map[string]bool
 	saveClock  *callClock
 	childErr   map[string]error
-	empty    map[string]bool
-	routes   activities.RoutesResult
+	empty      map[string]bool
+	routes     activities.RoutesResult
 	// childTime is how long each child runs (workflow time).
 	childTime time.Duration
 
