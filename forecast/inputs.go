@@ -67,9 +67,23 @@ func FromBoards(boards []FetchedBoard, known map[int64]store.CharacterFacts) []E
 				f.CharacterID = -id // unknown to the mirror: any key unique among the characters
 			}
 			f.Rank, f.Current = e.Rank, current[id]
+			f.Previous = markInRun(f.Previous, boards)
 			list.Facts = append(list.Facts, f)
 		}
 		out = append(out, list)
+	}
+	return out
+}
+
+// markInRun marks the previous entries on the boards being planned (a copy: facts are shared between
+// boards): a character gone from one of them is fetched, as in the run.
+func markInRun(previous []triage.Stats, boards []FetchedBoard) []triage.Stats {
+	out := make([]triage.Stats, len(previous))
+	for i, p := range previous {
+		for _, b := range boards {
+			p.InRun = p.InRun || p.LeaderboardID == b.Board
+		}
+		out[i] = p
 	}
 	return out
 }

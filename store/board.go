@@ -236,7 +236,36 @@ WHERE c.region = ? AND c.blizzard_id = ANY(?::bigint[])
 			return nil, fmt.Errorf("upsert characters: %w", err)
 		}
 	}
-	return ids, nil
+	return ids, readRacedIDs(ctx, tx, region, rows, ids)
+}
+
+// readRacedIDs reads the ids the upsert could not see: a character another board inserted after the
+// upsert's snapshot was taken and before its conflicting insert, with nothing to change, is neither
+// returned nor visible to the second branch. A new statement sees the other board's commit. Only
+// concurrent boards sharing new characters get here, so the usual save stays at two statements.
+func readRacedIDs(ctx context.Context, tx pgx.Tx, region string, rows []BoardEntry, ids map[int64]int64) error {
+	var missing []int64
+	for _, r := range rows {
+		if _, ok := ids[r.BlizzardID]; !ok {
+			missing = append(missing, r.BlizzardID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	res, err := tx.Query(ctx, `SELECT blizzard_id, id FROM characters WHERE region = $1 AND blizzard_id = ANY($2::bigint[])`, region, missing)
+	if err != nil {
+		return fmt.Errorf("read ids of characters another board inserted: %w", err)
+	}
+	var blizzardID, id int64
+	_, err = pgx.ForEachRow(res, []any{&blizzardID, &id}, func() error {
+		ids[blizzardID] = id
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("read ids of characters another board inserted: %w", err)
+	}
+	return nil
 }
 
 // sameAddress: the character is still asked for at the realm and name it had.

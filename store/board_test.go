@@ -508,6 +508,40 @@ func TestSaveBoardConcurrentOverlappingBoards(t *testing.T) {
 	assert.Equal(t, 2*iterations*1500, f.count(t, `SELECT count(*) FROM pvp_leaderboard_entries`))
 }
 
+// TestSaveBoardConcurrentNewCharacters: two boards of a first sync store the same new characters at the
+// same time, with the same names (nothing for the second upsert to change). The one that loses the
+// insert race must still get every id: its statement's snapshot predates the other's commit.
+func TestSaveBoardConcurrentNewCharacters(t *testing.T) {
+	f := newBdFixture(t)
+	ctx := bdCtx(t)
+	boards := []int64{f.board(t, "us", "3v3"), f.board(t, "us", "2v2")}
+	const rounds, size = 15, 1500
+	for round := range rounds {
+		// New characters each round, on both boards, in different orders.
+		shared := bdEntries(size, int64(1+round*size))
+		var wg sync.WaitGroup
+		errs := make([]error, len(boards))
+		for b := range boards {
+			entries := slices.Clone(shared)
+			if b == 1 {
+				slices.Reverse(entries)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[b] = f.s.SaveBoard(ctx, store.SaveBoardInput{LeaderboardID: boards[b], Region: "us",
+					SnapshotAt: bdSnap.Add(time.Duration(round) * time.Minute), Entries: entries})
+			}()
+		}
+		wg.Wait()
+		for b, err := range errs {
+			require.NoError(t, err, "round %d, board %d", round, b)
+		}
+	}
+	assert.Equal(t, rounds*size, f.count(t, `SELECT count(*) FROM characters`))
+	assert.Equal(t, 2*rounds*size, f.count(t, `SELECT count(*) FROM pvp_leaderboard_entries`))
+}
+
 func TestSaveBoardInt64EdgeIDs(t *testing.T) {
 	f := newBdFixture(t)
 	ctx := bdCtx(t)

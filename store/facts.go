@@ -88,9 +88,12 @@ func (s *Store) CharacterFacts(ctx context.Context, characterID int64, snapshot 
 }
 
 // entriesSQL reads the entries the rules compare: each character's entries at the snapshot being synced
-// and at the snapshot it was last processed for. $1 ids, $2 snapshot.
+// and at the snapshot it was last processed for; of the latter, whether the board is synced at $2 too
+// (a seek in index_entries_on_board_snapshot_rank). $1 ids, $2 snapshot.
 const entriesSQL = `SELECT e.character_id, e.snapshot_at = $2, e.pvp_leaderboard_id, e.rating, e.wins, e.losses,
-       e.processed_at IS NOT NULL
+       e.processed_at IS NOT NULL,
+       e.snapshot_at <> $2 AND EXISTS (SELECT 1 FROM pvp_leaderboard_entries AS x
+                                       WHERE x.pvp_leaderboard_id = e.pvp_leaderboard_id AND x.snapshot_at = $2)
 FROM characters AS c
 JOIN pvp_leaderboard_entries AS e
   ON e.character_id = c.id AND (e.snapshot_at = $2 OR e.snapshot_at = c.processed_snapshot_at)
@@ -114,7 +117,7 @@ func (s *Store) attachEntries(ctx context.Context, snapshot time.Time, facts []C
 		current bool
 		st      triage.Stats
 	)
-	_, err = pgx.ForEachRow(rows, []any{&id, &current, &st.LeaderboardID, &st.Rating, &st.Wins, &st.Losses, &st.Processed}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&id, &current, &st.LeaderboardID, &st.Rating, &st.Wins, &st.Losses, &st.Processed, &st.InRun}, func() error {
 		f := &facts[index[id]]
 		if current {
 			f.Current = append(f.Current, st)

@@ -95,9 +95,15 @@ func TestPlanPageAttachesCurrentAndPreviousEntries(t *testing.T) {
 	stat := func(board int64, rating, wins int, processed bool) triage.Stats {
 		return triage.Stats{LeaderboardID: board, Rating: rating, Wins: wins, Losses: 5, Processed: processed}
 	}
+	// An entry at the processed snapshot, on a board that has entries at s2 as well (synced by this run).
+	prevStat := func(board int64, rating, wins int) triage.Stats {
+		st := stat(board, rating, wins, true)
+		st.InRun = true
+		return st
+	}
 	c1 := byID[id[1]]
 	assert.Equal(t, []triage.Stats{stat(a, 2001, 10, false)}, c1.Current)
-	assert.Equal(t, []triage.Stats{stat(a, 2001, 10, true)}, c1.Previous, "previous = the entries at the processed snapshot, not s0")
+	assert.Equal(t, []triage.Stats{prevStat(a, 2001, 10)}, c1.Previous, "previous = the entries at the processed snapshot, not s0")
 	assert.Equal(t, int64(1), c1.BlizzardID)
 	assert.Equal(t, "Jw", c1.Name)
 	assert.Equal(t, "us", c1.Region)
@@ -130,7 +136,7 @@ func TestPlanPageAttachesCurrentAndPreviousEntries(t *testing.T) {
 
 	c4 := byID[id[4]]
 	assert.Equal(t, []triage.Stats{stat(a, 2004, 10, false), stat(b, 1830, 4, false)}, chSortStats(c4).Current)
-	assert.Equal(t, []triage.Stats{stat(a, 2004, 10, true), stat(b, 1800, 3, true)}, chSortStats(c4).Previous)
+	assert.Equal(t, []triage.Stats{prevStat(a, 2004, 10), prevStat(b, 1800, 3)}, chSortStats(c4).Previous)
 
 	c5, c6 := byID[id[5]], byID[id[6]]
 	assert.True(t, c5.Private)

@@ -25,8 +25,11 @@ const (
 	ReasonNew      = "new"       // never processed (new to the mirror)
 	ReasonNewBoard = "new_board" // ranked on a board it was not on when last processed
 	ReasonPlayed   = "played"    // rating, wins or losses moved
-	ReasonStale    = "stale"     // idle, but its gear was last read more than IdleMaxAge ago
-	ReasonExpired  = "expired"   // idle detection off and the reuse TTL has passed
+	// ReasonLeftBoard: ranked on a board of this run when last processed and not any more. Its stats
+	// there cannot be read, and dropping out of a ladder usually means games lost on it.
+	ReasonLeftBoard = "left_board"
+	ReasonStale     = "stale"   // idle, but its gear was last read more than IdleMaxAge ago
+	ReasonExpired   = "expired" // idle detection off and the reuse TTL has passed
 )
 
 // Rules are the operator's knobs.
@@ -46,6 +49,9 @@ type Stats struct {
 	LeaderboardID        int64
 	Rating, Wins, Losses int
 	Processed            bool // the entry already carries gear and talents
+	// InRun, on a Previous entry: its board is synced by the run being decided (the board has
+	// entries at that run's snapshot). Absent from such a board now, the character left it.
+	InRun bool
 }
 
 // Facts is everything the rules read about one character at one snapshot.
@@ -119,20 +125,28 @@ func Decide(f Facts, snapshot time.Time, board int64, now time.Time, r Rules) De
 }
 
 // changed compares every board of this snapshot with the same board at the last processed snapshot:
-// "" when the character played no rated game since, else why it must be fetched.
+// "" when the character played no rated game since, else why it must be fetched. A board of this run
+// the character was ranked on and is not any more hides whether it played there: fetched too.
 func changed(current, previous []Stats) string {
 	prev := make(map[int64]Stats, len(previous))
 	for _, p := range previous {
 		prev[p.LeaderboardID] = p
 	}
 	reason := ""
+	onBoard := make(map[int64]bool, len(current))
 	for _, c := range current {
+		onBoard[c.LeaderboardID] = true
 		p, ok := prev[c.LeaderboardID]
 		switch {
 		case !ok:
 			return ReasonNewBoard
 		case p.Rating != c.Rating || p.Wins != c.Wins || p.Losses != c.Losses:
 			reason = ReasonPlayed
+		}
+	}
+	for _, p := range previous {
+		if p.InRun && !onBoard[p.LeaderboardID] && reason == "" {
+			reason = ReasonLeftBoard
 		}
 	}
 	return reason

@@ -57,6 +57,18 @@ func TestNewToBoardOrMirrorIsFetched(t *testing.T) {
 	assert.Equal(t, Decision{Outcome: Fetch, Reason: ReasonNew, RefreshProfile: true}, Decide(fresh, snap, 1, now, rules))
 }
 
+// A character who dropped off a board of this run may have played (and lost) there: its stats on that
+// board cannot be read, so it is fetched. A board the run does not sync says nothing.
+func TestLeftABoardOfTheRunIsFetched(t *testing.T) {
+	f := known()
+	f.Current = f.Current[:1] // still on board 1, unchanged; gone from board 2
+	assert.Equal(t, Decision{Outcome: Idle}, Decide(f, snap, 1, now, rules), "board 2 is not synced by this run")
+	f.Previous[1].InRun = true
+	assert.Equal(t, Decision{Outcome: Fetch, Reason: ReasonLeftBoard}, Decide(f, snap, 1, now, rules))
+	f.Current[0].Wins++
+	assert.Equal(t, ReasonPlayed, Decide(f, snap, 1, now, rules).Reason, "played on a board it is still on says more")
+}
+
 func TestIdleMaxAgeBoundsStaleness(t *testing.T) {
 	f := known()
 	f.GearFetchedAt = at(now.Add(-rules.IdleMaxAge))

@@ -63,7 +63,8 @@ func Build(t testing.TB, pkg string) string {
 	return out
 }
 
-// Cleanup removes the built binaries.
+// Cleanup removes the built binaries; a later Build compiles again (a benchmark's cleanup runs after
+// each of its runs).
 func Cleanup() {
 	mu.Lock()
 	defer mu.Unlock()
@@ -72,4 +73,5 @@ func Cleanup() {
 			fmt.Fprintln(os.Stderr, "testbin:", err)
 		}
 	}
+	tmpDir, built = "", map[string]string{}
 }
