@@ -146,8 +146,14 @@ func checkGear(e entry, b build, t fakeblizzard.CharacterTruth, problem func(ent
 	if t.TierSet != nil {
 		want = tier{t.TierSet.ID, t.TierSet.Name, t.TierSet.Pieces, t.TierSet.FourPiece}
 	}
-	if b.tier != want {
+	// Each part named on its own, so a wrong count reads "tier set pieces stored 3, truth 2".
+	switch {
+	case b.tier.ID != want.ID || b.tier.Name != want.Name:
 		problem(e, "tier set", b.tier, want)
+	case b.tier.Pieces != want.Pieces:
+		problem(e, "tier set pieces", b.tier.Pieces, want.Pieces)
+	case b.tier.Four != want.Four:
+		problem(e, "tier set 4-piece bonus", b.tier.Four, want.Four)
 	}
 	truthSlots := map[string]fakeblizzard.SlotTruth{}
 	for _, s := range t.Slots {
