@@ -155,6 +155,14 @@ func printSummary(out io.Writer, res syncResult, elapsed time.Duration) {
 		fmt.Fprintln(out, line)
 	}
 	fmt.Fprintln(out, "  total:", r.Totals.String())
+	if p := r.Planned; p != nil {
+		c := p.Characters
+		fmt.Fprintf(out, "  planned: %d requests (idle %d, reusable %d, private %d, cooling down %d, to fetch %d) · spent %d\n",
+			p.Requests, c.Idle, c.Reused, c.Private, c.Unavailable, c.Fetch, r.Totals.Requests)
+	}
+	if m := r.Meta; m != nil {
+		fmt.Fprintf(out, "  meta pages: refreshed in %d ms (%d boards, %d characters)\n", m.Millis, m.Boards, m.Characters)
+	}
 	printFailures(out, r.Totals)
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/pvpsync/pvpsync/activities"
+	"github.com/pvpsync/pvpsync/forecast"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
@@ -127,4 +129,17 @@ func TestPrintSummaryNamesFailures(t *testing.T) {
 	assert.Contains(t, out.String(), "failed    — leaderboard rbg: 503 Service Unavailable")
 	assert.Contains(t, out.String(), "failed: character 77 (3v3): profile: 500")
 	assert.Contains(t, out.String(), "… and 1 more failed character\n")
+}
+
+// A region's summary sets its plan against what it spent, and says when the meta pages were refreshed.
+func TestPrintSummaryShowsPlannedAndMeta(t *testing.T) {
+	res := decoded(t, workflows.SyncRegionName, workflows.SyncRegionResult{
+		Region: "us", Season: 40, Totals: workflows.Progress{Total: 667, Done: 667, Requests: 386},
+		Planned: &activities.ForecastResult{Requests: 380, Characters: forecast.Counts{Ranked: 667, Idle: 447, Private: 30, Fetch: 190}},
+		Meta:    &activities.RefreshMetaResult{Boards: 2, Characters: 600, Millis: 45},
+	})
+	var out bytes.Buffer
+	printSummary(&out, res, time.Minute)
+	assert.Contains(t, out.String(), "planned: 380 requests (idle 447, reusable 0, private 30, cooling down 0, to fetch 190) · spent 386\n")
+	assert.Contains(t, out.String(), "meta pages: refreshed in 45 ms (2 boards, 600 characters)\n")
 }
