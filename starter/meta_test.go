@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -23,22 +19,7 @@ const unreachableDatabase = "postgres://postgres@127.0.0.1:1/pvpsync?sslmode=dis
 
 func runMeta(t *testing.T, dsn string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, starterBinary(t), append([]string{"meta"}, args...)...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn)
-	var outBuf, errBuf bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
-	err := cmd.Run()
-	var exitErr *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, outBuf.String(), errBuf.String()
-	case errors.As(err, &exitErr):
-		return exitErr.ExitCode(), outBuf.String(), errBuf.String()
-	}
-	t.Fatalf("run starter meta %v: %v", args, err)
-	return 0, "", ""
+	return runBinaryEnv(t, []string{"DATABASE_URL=" + dsn}, append([]string{"meta"}, args...)...)
 }
 
 func TestMetaRejectsBadInputWithExitCode2(t *testing.T) {

@@ -41,10 +41,17 @@ func runBinary(t *testing.T, args ...string) (code int, stderr string) {
 // runBinaryAt runs the starter against the Temporal frontend at address.
 func runBinaryAt(t *testing.T, address string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runBinaryEnv(t, []string{"TEMPORAL_ADDRESS=" + address, "TEMPORAL_NAMESPACE=default"}, args...)
+}
+
+// runBinaryEnv runs the starter binary with env added to the test's environment and returns its exit
+// code and output.
+func runBinaryEnv(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, starterBinary(t), args...)
-	cmd.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+address, "TEMPORAL_NAMESPACE=default")
+	cmd.Env = append(os.Environ(), env...)
 	var outBuf, errBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &outBuf, &errBuf
 	err := cmd.Run()
