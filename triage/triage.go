@@ -144,12 +144,15 @@ func changed(current, previous []Stats) string {
 			reason = ReasonPlayed
 		}
 	}
+	if reason != "" {
+		return reason
+	}
 	for _, p := range previous {
-		if p.InRun && !onBoard[p.LeaderboardID] && reason == "" {
-			reason = ReasonLeftBoard
+		if p.InRun && !onBoard[p.LeaderboardID] {
+			return ReasonLeftBoard
 		}
 	}
-	return reason
+	return ""
 }
 
 func allProcessed(entries []Stats) bool {
