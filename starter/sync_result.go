@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pvpsync/pvpsync/activities"
 	"github.com/pvpsync/pvpsync/workflows"
 )
 
@@ -135,6 +136,7 @@ func printSummary(out io.Writer, res syncResult, elapsed time.Duration) {
 			fmt.Fprintln(out, "  ", r.Note)
 		}
 		fmt.Fprintln(out, "  ", r.Progress.String())
+		printMetaRefresh(out, r.Meta)
 		printFailures(out, r.Progress)
 		return
 	}
@@ -160,10 +162,15 @@ func printSummary(out io.Writer, res syncResult, elapsed time.Duration) {
 		fmt.Fprintf(out, "  planned: %d requests (idle %d, reusable %d, private %d, cooling down %d, to fetch %d) · spent %d\n",
 			p.Requests, c.Idle, c.Reused, c.Private, c.Unavailable, c.Fetch, r.Totals.Requests)
 	}
-	if m := r.Meta; m != nil {
+	printMetaRefresh(out, r.Meta)
+	printFailures(out, r.Totals)
+}
+
+// printMetaRefresh says when a sync refreshed the meta pages (a region after its boards, a board run alone).
+func printMetaRefresh(out io.Writer, m *activities.RefreshMetaResult) {
+	if m != nil {
 		fmt.Fprintf(out, "  meta pages: refreshed in %d ms (%d boards, %d characters)\n", m.Millis, m.Boards, m.Characters)
 	}
-	printFailures(out, r.Totals)
 }
 
 // printFailures lists the failed characters the result names; results carry a bounded list, so the

@@ -142,4 +142,10 @@ func TestPrintSummaryShowsPlannedAndMeta(t *testing.T) {
 	printSummary(&out, res, time.Minute)
 	assert.Contains(t, out.String(), "planned: 380 requests (idle 447, reusable 0, private 30, cooling down 0, to fetch 190) · spent 386\n")
 	assert.Contains(t, out.String(), "meta pages: refreshed in 45 ms (2 boards, 600 characters)\n")
+
+	board := decoded(t, workflows.SyncLeaderboardName, workflows.SyncLeaderboardResult{Region: "us", Bracket: "3v3",
+		Progress: workflows.Progress{Total: 5, Done: 5, Synced: 5}, Meta: &activities.RefreshMetaResult{Boards: 1, Characters: 5, Millis: 7}})
+	out.Reset()
+	printSummary(&out, board, time.Minute)
+	assert.Contains(t, out.String(), "meta pages: refreshed in 7 ms (1 boards, 5 characters)\n", "a board run alone refreshes them too")
 }
