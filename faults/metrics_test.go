@@ -1,22 +1,19 @@
 package faults
 
 import (
-	"io"
 	"math"
 	"net/http"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
+	"github.com/pvpsync/pvpsync/internal/promtest"
 	"github.com/pvpsync/pvpsync/service"
 	"github.com/pvpsync/pvpsync/workflows"
 )
@@ -28,52 +25,21 @@ type scraped struct {
 }
 
 func scrapeMetrics(url string) (scraped, error) {
-	resp, err := http.Get(url) // #nosec G107 -- the worker's own endpoint on 127.0.0.1
-	if err != nil {
-		return scraped{}, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return scraped{}, err
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(strings.NewReader(string(b)))
-	return scraped{families: fams, text: string(b)}, err
+	fams, text, err := promtest.Scrape(url)
+	return scraped{families: fams, text: text}, err
 }
 
 // series lists the series of a family whose labels include want.
 func (m scraped) series(name string, want map[string]string) []*dto.Metric {
-	var out []*dto.Metric
-	for _, s := range m.families[name].GetMetric() {
-		ls := labelsOf(s)
-		ok := true
-		for k, v := range want {
-			ok = ok && ls[k] == v
-		}
-		if ok {
-			out = append(out, s)
-		}
-	}
-	return out
+	return promtest.Series(m.families, name, want)
 }
 
 // sum adds the counter or gauge values of the series whose labels include want.
 func (m scraped) sum(name string, want map[string]string) float64 {
-	var total float64
-	for _, s := range m.series(name, want) {
-		total += s.GetCounter().GetValue() + s.GetGauge().GetValue()
-	}
-	return total
+	return promtest.Sum(m.families, name, want)
 }
 
-func labelsOf(s *dto.Metric) map[string]string {
-	out := map[string]string{}
-	for _, l := range s.GetLabel() {
-		out[l.GetName()] = l.GetValue()
-	}
-	return out
-}
+func labelsOf(s *dto.Metric) map[string]string { return promtest.Labels(s) }
 
 // checkWorkerMetrics reads the running worker binary's own /metrics (PVP_METRICS_ADDR) during a sync
 // and checks the series that prove its wiring: Battle.net requests by credential (the client's

@@ -3,7 +3,6 @@ package ops
 import (
 	"context"
 	"math"
-	"net/http"
 	"runtime"
 	"sort"
 	"strconv"
@@ -12,14 +11,13 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pvpsync/pvpsync/battlenet"
 	"github.com/pvpsync/pvpsync/buildinfo"
 	"github.com/pvpsync/pvpsync/fakeblizzard"
+	"github.com/pvpsync/pvpsync/internal/promtest"
 	"github.com/pvpsync/pvpsync/internal/teststack"
 	"github.com/pvpsync/pvpsync/workflows"
 )
@@ -247,13 +245,8 @@ type metrics map[string]*dto.MetricFamily
 
 func scrape(t testing.TB, url string) metrics {
 	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(resp.Body)
-	require.NoError(t, err, "parse /metrics")
+	fams, _, err := promtest.Scrape(url)
+	require.NoError(t, err, "read /metrics")
 	return fams
 }
 
@@ -294,20 +287,7 @@ func (m metrics) names() string {
 }
 
 // sum adds the counter/gauge values of the series whose labels include want.
-func (m metrics) sum(name string, want map[string]string) float64 {
-	var total float64
-	for _, s := range m.series(name, want) {
-		switch {
-		case s.Counter != nil:
-			total += s.Counter.GetValue()
-		case s.Gauge != nil:
-			total += s.Gauge.GetValue()
-		case s.Untyped != nil:
-			total += s.Untyped.GetValue()
-		}
-	}
-	return total
-}
+func (m metrics) sum(name string, want map[string]string) float64 { return promtest.Sum(m, name, want) }
 
 // histogramCount adds the observation counts of matching histogram series.
 func (m metrics) histogramCount(name string, want map[string]string) float64 {
@@ -321,26 +301,5 @@ func (m metrics) histogramCount(name string, want map[string]string) float64 {
 }
 
 func (m metrics) series(name string, want map[string]string) []*dto.Metric {
-	f, ok := m[name]
-	if !ok {
-		return nil
-	}
-	var out []*dto.Metric
-	for _, s := range f.GetMetric() {
-		have := map[string]string{}
-		for _, l := range s.GetLabel() {
-			have[l.GetName()] = l.GetValue()
-		}
-		match := true
-		for k, v := range want {
-			if have[k] != v {
-				match = false
-				break
-			}
-		}
-		if match {
-			out = append(out, s)
-		}
-	}
-	return out
+	return promtest.Series(m, name, want)
 }
