@@ -182,12 +182,16 @@ func joinUsage(us []usage) string {
 
 // TestBudgetOneCredentialTwoWorkers: one credential with the default budget (PVP_SYNC_RPS 95,
 // PVP_SYNC_RPH 36000: 10/s) and two workers polling its queue. The fake has no quota here, so spending
-// the budget twice would show in full: over every window of 1 s, 10 s and 30 s, the two workers
-// together make at most the credential's sustained rate × the window plus one second's worth (the
-// server's burst after an idle spell). TestBudgetTwoCredentials holds the quota window itself, three
-// minutes, under a fake that enforces it.
+// the budget twice would show in full (20/s): over every window of 30 s and of a minute, the two
+// workers together make at most the credential's sustained rate × the window plus one second's worth
+// (the server's burst after an idle spell). Shorter windows are logged, not held to that bound: a
+// request leaves its worker a moment after the server dispatched its task, so one dispatched just
+// before a window can land in it, and the bound leaves only 0.2 requests a second of window for that
+// (the queue runs at 98 % of 10/s) — measured 19 in the busiest second, against 20. Six and twelve
+// requests of room over 30 s and a minute hold it. TestBudgetTwoCredentials holds the quota window
+// itself, three minutes, under a fake that enforces it.
 func TestBudgetOneCredentialTwoWorkers(t *testing.T) {
-	e := newEnv(t, fakeblizzard.Options{Seed: 1202, Brackets: []string{"3v3"}, Characters: 140, PrivateFraction: 0.05}, testdb.New(t))
+	e := newEnv(t, fakeblizzard.Options{Seed: 1202, Brackets: []string{"3v3"}, Characters: 300, PrivateFraction: 0.05}, testdb.New(t))
 	tr := e.truth()
 	defaults := []string{"PVP_SYNC_RPS=95", "PVP_SYNC_RPH=36000"} // the defaults, spelt out (workerEnv raises them)
 	const rate = 10.0                                             // min(95, 36000/3600)
@@ -201,7 +205,10 @@ func TestBudgetOneCredentialTwoWorkers(t *testing.T) {
 	id := e.fake.ClientID()
 	st := e.fake.Stats()
 	t.Logf("%d characters, %d requests in %s", len(tr.distinct), st.ByClient[id].Requests, time.Since(began).Round(time.Second))
-	windows := []time.Duration{time.Second, 10 * time.Second, 30 * time.Second}
+	for _, d := range []time.Duration{time.Second, 10 * time.Second} {
+		t.Logf("busiest %s: %d requests", d, e.fake.PeakWindow(id, d))
+	}
+	windows := []time.Duration{30 * time.Second, time.Minute}
 	for _, d := range windows {
 		peak, limit := e.fake.PeakWindow(id, d), int(rate*d.Seconds()+rate)
 		t.Logf("busiest %s: %d requests (limit %d = %.0f/s × %s + %.0f)", d, peak, limit, rate, d, rate)
