@@ -205,14 +205,14 @@ func TestBudgetOneCredentialTwoWorkers(t *testing.T) {
 	id := e.fake.ClientID()
 	st := e.fake.Stats()
 	t.Logf("%d characters, %d requests in %s", len(tr.distinct), st.ByClient[id].Requests, time.Since(began).Round(time.Second))
-	for _, d := range []time.Duration{time.Second, 10 * time.Second} {
-		t.Logf("busiest %s: %d requests", d, e.fake.PeakWindow(id, d))
-	}
-	windows := []time.Duration{30 * time.Second, time.Minute}
+	const heldFrom = 30 * time.Second // shorter windows are logged only: the doc comment says why
+	windows := []time.Duration{time.Second, 10 * time.Second, heldFrom, time.Minute}
 	for _, d := range windows {
 		peak, limit := e.fake.PeakWindow(id, d), int(rate*d.Seconds()+rate)
-		t.Logf("busiest %s: %d requests (limit %d = %.0f/s × %s + %.0f)", d, peak, limit, rate, d, rate)
-		assert.LessOrEqual(t, peak, limit, "two workers spend one credential's budget once: busiest %s", d)
+		t.Logf("busiest %s: %d requests (bound %d = %.0f/s × %s + %.0f)", d, peak, limit, rate, d, rate)
+		if d >= heldFrom {
+			assert.LessOrEqual(t, peak, limit, "two workers spend one credential's budget once: busiest %s", d)
+		}
 	}
 	longest := windows[len(windows)-1]
 	assert.Greater(t, int(st.ByClient[id].Requests), int(rate*longest.Seconds()+rate), "the run outlasts the longest window")
