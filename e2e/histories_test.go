@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
@@ -57,7 +59,40 @@ func TestRecordHistories(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, run.Get(context.Background(), nil))
 
-	kept := map[string]bool{}
+	// Visibility lags the workflows a little (a run just completed may still be listed as running, or not
+	// at all): list until every wanted history is kept, or the deadline passes.
+	want := []string{"SyncRegion", "SyncLeaderboard-first", "SyncLeaderboard-continued", "SyncCharacter-synced",
+		"SyncCharacter-unavailable", "PurgeSnapshots"}
+	kept, seen := map[string]bool{}, map[string]bool{}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		listClosedSince(t, s, began, func(e *workflowpb.WorkflowExecutionInfo) {
+			if seen[e.GetExecution().GetRunId()] {
+				return
+			}
+			seen[e.GetExecution().GetRunId()] = true
+			name := historyName(t, s, e.GetType().GetName(), e.GetExecution())
+			if name == "" || kept[name] {
+				return
+			}
+			kept[name] = true
+			writeHistory(t, s, e.GetExecution(), filepath.Join(dir, name+".json"))
+		})
+		if !slices.ContainsFunc(want, func(w string) bool { return !kept[w] }) || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, w := range want {
+		require.True(t, kept[w], "no %s history recorded (have %v)", w, kept)
+	}
+	if *recordHistories {
+		installHistories(t, dir)
+	}
+	t.Logf("recorded %d histories", len(kept))
+}
+
+// listClosedSince calls each for every execution started from began on that visibility lists as closed.
+func listClosedSince(t *testing.T, s *teststack.Stack, began time.Time, each func(*workflowpb.WorkflowExecutionInfo)) {
+	t.Helper()
 	var token []byte
 	for {
 		resp, err := s.Temporal.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
@@ -65,25 +100,12 @@ func TestRecordHistories(t *testing.T) {
 		})
 		require.NoError(t, err)
 		for _, e := range resp.Executions {
-			name := historyName(t, s, e.GetType().GetName(), e.GetExecution())
-			if name == "" || kept[name] {
-				continue
-			}
-			kept[name] = true
-			writeHistory(t, s, e.GetExecution(), filepath.Join(dir, name+".json"))
+			each(e)
 		}
 		if token = resp.NextPageToken; len(token) == 0 {
-			break
+			return
 		}
 	}
-	for _, want := range []string{"SyncRegion", "SyncLeaderboard-first", "SyncLeaderboard-continued", "SyncCharacter-synced",
-		"SyncCharacter-unavailable", "PurgeSnapshots"} {
-		require.True(t, kept[want], "no %s history recorded (have %v)", want, kept)
-	}
-	if *recordHistories {
-		installHistories(t, dir)
-	}
-	t.Logf("recorded %d histories", len(kept))
 }
 
 // installHistories replaces this release's histories (workflows/testdata/histories/*.json) with the
